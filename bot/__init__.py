@@ -1,0 +1,1 @@
+"""certdesk's transport-independent core (Desk), its adapters, Store and CLI."""

@@ -1,0 +1,1 @@
+"""The FAQ as data, Japanese/English text normalisation, and the matcher."""
