@@ -1,0 +1,387 @@
+"""The Store: the only code that opens SQLAlchemy sessions. It returns plain frozen
+records (bot/store_records.py), never ORM objects, and raises only StoreError."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import store_queries as q
+from bot.store_engine import READ_ONLY, alembic_config, make_engine, redact, to_utc
+from bot.store_models import (
+    Analysis,
+    Choice,
+    Conversation,
+    Escalation,
+    Feedback,
+    Finding,
+    LearnedEntryRow,
+    Match,
+    Message,
+    SlackEvent,
+)
+from bot.store_records import EscalationRecord, LearnedEntry, MessageRecord, UnansweredRow
+
+__all__ = [
+    "EscalationRecord",
+    "EscalationStateError",
+    "LearnedEntry",
+    "MessageRecord",
+    "NotFoundError",
+    "Store",
+    "StoreError",
+    "UnansweredRow",
+]
+
+DECISIONS = frozenset({"answer", "ambiguous", "none", "smalltalk", "human"})
+REASONS = frozenset({"no_answer", "not_helpful", "asked_human"})
+ACTIVE = ("open", "assigned")
+_MIGRATION_LOCK_KEY = 0x63657274  # "cert": pg_advisory_xact_lock key for upgrade()
+
+
+class StoreError(Exception):
+    """Any database failure. The Desk catches this one type and keeps answering."""
+
+
+class NotFoundError(StoreError, LookupError):
+    """No row with that id."""
+
+
+class EscalationStateError(StoreError, ValueError):
+    """The escalation is already resolved or closed."""
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        try:
+            self._engine = make_engine(url)
+        except (SQLAlchemyError, ImportError, ValueError) as exc:
+            raise StoreError(f"cannot use DATABASE_URL: {exc}") from exc
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._reads = sessionmaker(
+            self._engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
+        )
+        self.dialect = self._engine.dialect.name
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self, *, read: bool = False) -> Iterator[Session]:
+        """One transaction; every SQLAlchemy error leaves as StoreError."""
+        try:
+            with (self._reads if read else self._sessions)() as session, session.begin():
+                yield session
+        except StoreError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(str(exc).splitlines()[0]) from exc
+
+    @contextmanager
+    def migration_connection(self) -> Iterator[Connection]:
+        """A connection in a transaction that holds the migration lock: SQLite's write
+        lock (BEGIN IMMEDIATE) or a PostgreSQL advisory lock. Concurrent upgrades queue
+        here, and each one then sees the others' finished work."""
+        try:
+            with self._engine.begin() as conn:
+                if self.dialect == "postgresql":
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY}
+                    )
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(str(exc).splitlines()[0]) from exc
+
+    def upgrade(self) -> None:
+        from alembic import command
+
+        cfg = alembic_config()
+        with self.migration_connection() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def ping(self) -> bool:
+        try:
+            with self._tx(read=True) as s:
+                return s.execute(text("SELECT 1")).scalar() == 1
+        except StoreError:
+            return False
+
+    def dispose(self) -> None:
+        self._engine.dispose()
+
+    # -- conversations and messages ---------------------------------------------------
+
+    def conversation(
+        self, *, transport: str, channel: str, thread: str, user: str, now: datetime
+    ) -> int:
+        key = (
+            (Conversation.transport == transport)
+            & (Conversation.channel == channel)
+            & (Conversation.thread == thread)
+        )
+        with self._tx(read=True) as s:
+            found = s.scalar(select(Conversation.id).where(key))
+        if found is not None:
+            return found
+        try:
+            with self._tx() as s:
+                row = Conversation(
+                    transport=transport, channel=channel, thread=thread, user=user,
+                    created_at=now, last_at=now,
+                )
+                s.add(row)
+                s.flush()
+                return row.id
+        except StoreError as exc:
+            if not isinstance(exc.__cause__, IntegrityError):
+                raise
+        # another process created it between our read and our insert
+        with self._tx(read=True) as s:
+            found = s.scalar(select(Conversation.id).where(key))
+        if found is None:
+            raise StoreError("conversation vanished while being created")
+        return found
+
+    def _log(self, conversation_id: int, **fields: Any) -> int:
+        fields["text"] = redact(fields["text"])
+        with self._tx() as s:
+            row = Message(conversation_id=conversation_id, **fields)
+            s.add(row)
+            s.execute(
+                update(Conversation)
+                .where(Conversation.id == conversation_id)
+                .values(last_at=fields["created_at"])
+            )
+            s.flush()
+            return row.id
+
+    def log_in(
+        self, conversation_id: int, *, user: str, text: str, now: datetime,
+        lang: str | None = None, external_id: str | None = None,
+    ) -> int:
+        return self._log(
+            conversation_id, direction="in", user=user, text=text, created_at=now,
+            lang=lang, external_id=external_id,
+        )
+
+    def log_out(
+        self, conversation_id: int, *, text: str, now: datetime,
+        reply_to: int | None = None, external_id: str | None = None,
+    ) -> int:
+        return self._log(
+            conversation_id, direction="out", user="certdesk", text=text, created_at=now,
+            reply_to=reply_to, external_id=external_id,
+        )
+
+    def record_match(
+        self, message_id: int, *, entry_id: str | None, score: float, decision: str, lang: str
+    ) -> None:
+        if decision not in DECISIONS:
+            raise ValueError(f"unknown decision {decision!r}")
+        with self._tx() as s:
+            s.merge(
+                Match(
+                    message_id=message_id, entry_id=entry_id, score=float(score),
+                    decision=decision, lang=lang,
+                )
+            )
+
+    def record_choice(self, message_id: int, *, entry_id: str, user: str, now: datetime) -> None:
+        with self._tx() as s:
+            s.merge(Choice(message_id=message_id, entry_id=entry_id, user=user, created_at=now))
+
+    def record_findings(
+        self, message_id: int, *, codes: Sequence[str], certificates: int
+    ) -> None:
+        with self._tx() as s:
+            s.execute(delete(Finding).where(Finding.message_id == message_id))
+            s.merge(Analysis(message_id=message_id, certificates=int(certificates)))
+            s.flush()
+            s.add_all(Finding(message_id=message_id, code=str(c)) for c in codes)
+
+    def record_feedback(
+        self, message_id: int, *, user: str, helpful: bool, now: datetime
+    ) -> None:
+        with self._tx() as s:
+            # a person's latest vote counts; delete+insert is portable (no upsert dialects)
+            s.execute(
+                delete(Feedback).where(Feedback.message_id == message_id, Feedback.user == user)
+            )
+            s.add(Feedback(message_id=message_id, user=user, helpful=helpful, created_at=now))
+
+    def message(self, message_id: int) -> MessageRecord | None:
+        with self._tx(read=True) as s:
+            return q.message_record(s, message_id)
+
+    # -- escalations --------------------------------------------------------------------
+
+    def open_escalation(
+        self, message_id: int, *, reason: str, now: datetime,
+        best_guess_entry: str | None = None, best_guess_score: float | None = None,
+    ) -> EscalationRecord:
+        if reason not in REASONS:
+            raise ValueError(f"unknown escalation reason {reason!r}")
+        live = select(Escalation.id).where(Escalation.active_message_id == message_id)
+        with self._tx(read=True) as s:
+            existing = s.scalar(live)
+        if existing is None:
+            try:
+                with self._tx() as s:
+                    if s.get(Message, message_id) is None:
+                        raise NotFoundError(f"message {message_id} not found")
+                    row = Escalation(
+                        message_id=message_id, active_message_id=message_id, status="open",
+                        reason=reason, created_at=now, best_guess_entry=best_guess_entry,
+                        best_guess_score=best_guess_score,
+                    )
+                    s.add(row)
+                    s.flush()
+                    existing = row.id
+            except StoreError as exc:
+                if not isinstance(exc.__cause__, IntegrityError):
+                    raise
+                with self._tx(read=True) as s:  # lost the race: the winner's case is ours
+                    existing = s.scalar(live)
+                if existing is None:
+                    raise
+        return self._escalation_or_raise(existing)
+
+    def set_escalation_post(self, escalation_id: int, *, channel: str, ts: str) -> None:
+        with self._tx() as s:
+            done = s.execute(
+                update(Escalation)
+                .where(Escalation.id == escalation_id)
+                .values(post_channel=channel, post_ts=ts)
+            )
+            if done.rowcount == 0:  # type: ignore[attr-defined]
+                raise NotFoundError(f"escalation {escalation_id} not found")
+
+    def _transition(self, escalation_id: int, values: dict[str, Any], s: Session) -> None:
+        # the WHERE on status makes concurrent transitions safe: only one wins
+        done = s.execute(
+            update(Escalation)
+            .where(Escalation.id == escalation_id, Escalation.status.in_(ACTIVE))
+            .values(**values)
+        )
+        if done.rowcount == 0:  # type: ignore[attr-defined]
+            status = s.scalar(select(Escalation.status).where(Escalation.id == escalation_id))
+            if status is None:
+                raise NotFoundError(f"escalation {escalation_id} not found")
+            raise EscalationStateError(f"escalation {escalation_id} is already {status}")
+
+    def assign(self, escalation_id: int, *, user: str, now: datetime) -> EscalationRecord:
+        with self._tx() as s:
+            self._transition(
+                escalation_id, {"status": "assigned", "assignee": user, "assigned_at": now}, s
+            )
+        return self._escalation_or_raise(escalation_id)
+
+    def resolve(
+        self, escalation_id: int, *, user: str, answer: str, now: datetime,
+        add_to_faq: bool = False,
+    ) -> EscalationRecord:
+        answer = redact(answer)
+        with self._tx() as s:
+            values: dict[str, Any] = {
+                "status": "resolved", "resolver": user, "resolved_at": now,
+                "resolution": answer, "active_message_id": None,
+            }
+            self._transition(escalation_id, values, s)
+            if add_to_faq:
+                question, lang = q.escalated_question(s, escalation_id)
+                entry = LearnedEntryRow(
+                    question=question, answer=answer, lang=lang, created_at=now,
+                    escalation_id=escalation_id,
+                )
+                s.add(entry)
+                s.flush()
+                s.execute(
+                    update(Escalation)
+                    .where(Escalation.id == escalation_id)
+                    .values(learned_entry_id=entry.id)
+                )
+        return self._escalation_or_raise(escalation_id)
+
+    def close(
+        self, escalation_id: int, *, user: str, now: datetime, note: str | None = None
+    ) -> EscalationRecord:
+        values: dict[str, Any] = {
+            "status": "closed", "resolver": user, "resolved_at": now,
+            "resolution": None if note is None else redact(note), "active_message_id": None,
+        }
+        with self._tx() as s:
+            self._transition(escalation_id, values, s)
+        return self._escalation_or_raise(escalation_id)
+
+    def escalation(self, escalation_id: int) -> EscalationRecord | None:
+        with self._tx(read=True) as s:
+            found = q.escalation_records(s, ids=[escalation_id])
+        return found[0] if found else None
+
+    def _escalation_or_raise(self, escalation_id: int) -> EscalationRecord:
+        record = self.escalation(escalation_id)
+        if record is None:
+            raise NotFoundError(f"escalation {escalation_id} not found")
+        return record
+
+    def escalations(self, *, open_only: bool = False, limit: int = 100) -> list[EscalationRecord]:
+        with self._tx(read=True) as s:
+            return q.escalation_records(s, open_only=open_only, limit=limit)
+
+    # -- learned FAQ entries ------------------------------------------------------------
+
+    def learned_entries(self) -> list[LearnedEntry]:
+        with self._tx(read=True) as s:
+            rows = s.scalars(select(LearnedEntryRow).order_by(LearnedEntryRow.id)).all()
+            return [
+                LearnedEntry(
+                    id=f"learned-{r.id}", question=r.question, answer=r.answer, lang=r.lang,
+                    created_at=r.created_at, escalation_id=r.escalation_id,
+                )
+                for r in rows
+            ]
+
+    def learned_version(self) -> int:
+        """Entries are only ever added, so the highest id changes exactly when they do."""
+        with self._tx(read=True) as s:
+            return int(s.scalar(select(func.coalesce(func.max(LearnedEntryRow.id), 0))) or 0)
+
+    # -- Slack event dedupe -------------------------------------------------------------
+
+    def claim_event(self, event_id: str, *, now: datetime) -> bool:
+        try:
+            with self._tx() as s:
+                s.add(SlackEvent(event_id=event_id, created_at=now))
+        except StoreError as exc:
+            if isinstance(exc.__cause__, IntegrityError):
+                return False
+            raise
+        return True
+
+    # -- reports and housekeeping -------------------------------------------------------
+
+    def report_stats(self, *, since: datetime, now: datetime) -> dict[str, int]:
+        with self._tx(read=True) as s:
+            return q.report_stats(s, since=to_utc(since), now=to_utc(now))
+
+    def unanswered_questions(self, *, since: datetime) -> list[UnansweredRow]:
+        with self._tx(read=True) as s:
+            return q.unanswered_questions(s, since=to_utc(since))
+
+    def prune(self, *, older_than: timedelta, now: datetime) -> int:
+        """Delete conversations quiet since `now - older_than`; the database cascades to
+        their messages, matches, choices, findings, feedback and escalations. Learned FAQ
+        entries stay. Old Slack event ids go too (retries arrive within minutes)."""
+        cutoff = to_utc(now) - older_than
+        with self._tx() as s:
+            gone = s.execute(delete(Conversation).where(Conversation.last_at < cutoff))
+            s.execute(delete(SlackEvent).where(SlackEvent.created_at < cutoff))
+            return int(gone.rowcount)  # type: ignore[attr-defined]
+
+

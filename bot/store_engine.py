@@ -1,0 +1,121 @@
+"""Engine set-up for the Store: SQLite pragmas and locking, the UTC column type, the
+programmatic Alembic config, and redaction of text before it is stored."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.types import DateTime, TypeDecorator
+
+SQLITE_BUSY_TIMEOUT_S = 30
+READ_ONLY = "certdesk_read_only"  # execution option: a read transaction on SQLite
+
+
+def to_utc(value: datetime) -> datetime:
+    """Aware UTC datetime; a naive one is taken to be UTC already (the Desk passes UTC)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC everywhere and always hands back aware UTC datetimes.
+
+    SQLite keeps no zone, so the zone is stripped on the way in and re-attached on
+    the way out; PostgreSQL uses timestamptz."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = to_utc(value)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else to_utc(value)
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        # pre_ping: a restarted PostgreSQL server does not break the next request
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's own BEGIN handling is off; we emit BEGIN ourselves (below)
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
+        if parsed.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")  # durable enough under WAL
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the write lock up front (BEGIN IMMEDIATE), so the busy timeout
+        # applies; a deferred read that later writes would fail with SQLITE_BUSY at once.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def alembic_config() -> Any:
+    """An Alembic Config that finds migrations/ next to the installed package."""
+    from alembic.config import Config
+
+    import migrations
+
+    here = Path(migrations.__file__).resolve().parent
+    cfg = Config()
+    cfg.set_main_option("script_location", str(here))
+    cfg.set_main_option("path_separator", "os")
+    return cfg
+
+
+_PRIVATE_KEY = re.compile(
+    r"-*\s*BEGIN[^\n]{0,40}PRIVATE\s+KEY.*?(?:END[^\n]{0,40}PRIVATE\s+KEY[^\n]*|\Z)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _fallback_redact(text: str) -> str:
+    return _PRIVATE_KEY.sub("[private key removed / 秘密鍵を削除しました]", text)
+
+
+@cache
+def _analyzers_redact() -> Callable[[str], str] | None:
+    # imported by name at run time: analyzers is written in parallel and may lack it
+    try:
+        fn = getattr(importlib.import_module("analyzers"), "redact", None)
+    except ImportError:
+        return None
+    return fn if callable(fn) else None
+
+
+def redact(text: str) -> str:
+    """analyzers.redact(), then a private-key safety net that also covers its absence
+    or failure: a key must never reach the database, whatever else happens."""
+    fn = _analyzers_redact()
+    if fn is not None:
+        try:
+            text = fn(text)
+        except Exception:
+            text = _fallback_redact(text)
+    return _fallback_redact(text)

@@ -1,0 +1,1 @@
+"""Alembic environment and versions for certdesk's database (run via Store.upgrade())."""
