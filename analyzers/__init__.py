@@ -1,1 +1,29 @@
-"""Pure X.509 and PEM analysis that returns findings; no Slack, no database."""
+"""Pure X.509 and PEM analysis that returns findings; no Slack, no database.
+
+    from analyzers import analyze
+    report = analyze(text_or_bytes, now=datetime.now(UTC), host="www.example.com")
+    report.to_dict()  # the `certdesk check --json` line
+"""
+
+from analyzers.core import analyze
+from analyzers.findings import REGISTRY, CodeInfo, Finding
+from analyzers.redact import redact
+from analyzers.render import render_report
+from analyzers.report import ObjectInfo, Report
+from analyzers.text import has_analysable_content, hosts_in_text
+from analyzers.trust import TrustRoots, load_trust_roots
+
+__all__ = [
+    "REGISTRY",
+    "CodeInfo",
+    "Finding",
+    "ObjectInfo",
+    "Report",
+    "TrustRoots",
+    "analyze",
+    "has_analysable_content",
+    "hosts_in_text",
+    "load_trust_roots",
+    "redact",
+    "render_report",
+]
