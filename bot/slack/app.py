@@ -1,0 +1,115 @@
+"""The Bolt app: listeners only. Each turns a payload into Desk calls (bot.slack.conversation)
+and posts Block Kit (bot.slack.blocks).
+
+Bolt acks first and runs listeners afterwards on its thread pool
+(process_before_response=False), so a slow Desk or Web API never delays the ack.
+Request signatures and the 5-minute timestamp window are checked by Bolt's
+RequestVerification middleware before any listener runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.slack import blocks as bk
+from bot.slack.conversation import Conversation
+from bot.slack.poster import Poster, make_client
+
+if TYPE_CHECKING:
+    from bot.desk import Desk
+
+log = logging.getLogger("bot.slack")
+
+LISTENER_THREADS = 16
+
+
+def build_app(settings: Settings, desk: Desk, *, client: WebClient | None = None) -> App:
+    """A Bolt App for one workspace whose listeners call `desk`."""
+    if not settings.slack_bot_token:
+        raise ValueError("SLACK_BOT_TOKEN is not set")
+    client = client or make_client(settings)
+    app = App(  # the token travels inside `client`
+        # Socket Mode needs no signing secret; over HTTP Bolt refuses unsigned requests
+        signing_secret=settings.slack_signing_secret or "",
+        client=client,
+        process_before_response=False,
+        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="certdesk"),
+        logger=log,
+    )
+    conv = Conversation(settings, desk, Poster(client))
+
+    @app.event("app_mention")
+    def on_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        conv.on_message(body, event, context.bot_user_id)
+
+    @app.event("message")
+    def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        # channel messages reach us only as app_mention; here we answer DMs
+        if event.get("channel_type") == "im":
+            conv.on_message(body, event, context.bot_user_id)
+
+    @app.event("app_home_opened")
+    def on_home(event: dict[str, Any]) -> None:
+        conv.on_home(event)
+
+    @app.command("/certdesk")
+    def on_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        response, more = conv.command_ack(command)
+        if response is None:
+            ack()
+        else:
+            ack(**response)
+        if more:
+            conv.on_command(command, respond)
+
+    def value(body: dict[str, Any]) -> str:
+        return str(body["actions"][0].get("value") or "")
+
+    @app.action(re.compile(rf"^{bk.ACTION_CHOOSE}_\d+$"))
+    def on_choose(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        conv.on_choose(body, value(body), respond)
+
+    @app.action(re.compile(rf"^{bk.ACTION_SHOW}_\d+$"))
+    def on_show(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        conv.on_show(body, value(body), respond)
+
+    @app.action(bk.ACTION_HELPFUL)
+    def on_helpful(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        conv.on_feedback(body, value(body), True, respond)
+
+    @app.action(bk.ACTION_NOT_HELPFUL)
+    def on_not_helpful(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        conv.on_feedback(body, value(body), False, respond)
+
+    @app.action(bk.ACTION_ASSIGN)
+    def on_assign(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        conv.escalations.assign(body, int(value(body)), body["user"]["id"])
+
+    @app.action(bk.ACTION_RESOLVE)
+    def on_resolve(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        conv.escalations.open_resolve(body, int(value(body)))
+
+    @app.view(bk.VIEW_RESOLVE)
+    def on_resolve_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        escalation_id, answer, add_to_faq = bk.resolve_submission(view)
+        if not answer:
+            error = "回答を入力してください / Enter an answer"
+            ack(response_action="errors", errors={"answer": error})
+            return
+        ack()
+        conv.escalations.resolve(body, escalation_id, body["user"]["id"], answer, add_to_faq)
+
+    return app

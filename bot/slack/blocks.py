@@ -1,0 +1,398 @@
+"""Block Kit rendering: Reply -> blocks, escalation posts, the resolve modal, App Home.
+
+Pure functions over plain data so they are unit-testable without Slack. Every piece
+of text that came from a person or from the FAQ is escaped (& < >) before it goes
+into mrkdwn, and every block respects Slack's limits (50 blocks per message,
+3000 characters per section, 150 per header, 75 per button label).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.slack.strings import t
+from bot.types import Answer, Candidate, EscalationInfo, Lang, Reply
+
+Block = dict[str, Any]
+# entry id -> the entry's question in the reply language, or None when unknown
+EntryTitle = Callable[[str], str | None]
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_BUTTON = 75
+MAX_FALLBACK = 3900
+
+# action ids the listeners in bot.slack.app register for
+ACTION_HELPFUL = "feedback_helpful"
+ACTION_NOT_HELPFUL = "feedback_not_helpful"
+ACTION_CHOOSE = "choose_candidate"  # suffixed _0.._n: ids must be unique per message
+ACTION_SHOW = "show_entry"  # suffixed likewise
+ACTION_ASSIGN = "escalation_assign"
+ACTION_RESOLVE = "escalation_resolve"
+VIEW_RESOLVE = "escalation_resolve_view"
+
+_SEVERITY_MARK = {"error": ":red_circle:", "warning": ":warning:", "info": ":information_source:"}
+_SEVERITY_ORDER = ("error", "warning", "info")
+
+
+def escape(text: str) -> str:
+    """Slack's own escaping for text we echo back into mrkdwn."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """Undo Slack's escaping of message text (&amp; last, so "&amp;lt;" stays "&lt;")."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def clip(text: str, limit: int, lang: Lang | str = "ja") -> str:
+    if len(text) <= limit:
+        return text
+    marker = t("truncated", lang)
+    return text[: max(0, limit - len(marker) - 1)].rstrip() + "\n" + marker
+
+
+def section(text: str, lang: Lang | str = "ja") -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION, lang)}}
+
+
+def header(text: str) -> Block:
+    plain = text if len(text) <= MAX_HEADER else text[: MAX_HEADER - 1] + "…"
+    return {"type": "header", "text": {"type": "plain_text", "text": plain, "emoji": True}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, MAX_SECTION)}]}
+
+
+def button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
+    plain = label if len(label) <= MAX_BUTTON else label[: MAX_BUTTON - 1] + "…"
+    b: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": plain, "emoji": True},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        b["style"] = style
+    return b
+
+
+def actions(elements: Sequence[Block], block_id: str | None = None) -> Block:
+    b: Block = {"type": "actions", "elements": list(elements[:25])}
+    if block_id:
+        b["block_id"] = block_id
+    return b
+
+
+def clamp(blocks: list[Block], lang: Lang | str, limit: int = MAX_BLOCKS) -> list[Block]:
+    """Keep a message under the block limit, saying so instead of failing the post."""
+    if len(blocks) <= limit:
+        return blocks
+    return [*blocks[: limit - 1], context(t("truncated", lang))]
+
+
+def fallback_text(reply: Reply) -> str:
+    """The `text` sent alongside blocks (notifications, screen readers)."""
+    return clip(escape(reply.text), MAX_FALLBACK, reply.lang) or "certdesk"
+
+
+# ---- replies ---------------------------------------------------------------------
+
+
+def answer_blocks(answer: Answer, lang: Lang, message_id: int | None) -> list[Block]:
+    out: list[Block] = [header(answer.question), section(escape(answer.answer), lang)]
+    if answer.related:
+        out.append(context(f"*{t('related', lang)}*"))
+        out.append(_entry_buttons(answer.related, lang, f"related_{answer.id}"[:255]))
+    if message_id is not None:
+        out.append(context(t("was_helpful", lang)))
+        out.append(
+            actions(
+                [
+                    button(t("helpful", lang), ACTION_HELPFUL, str(message_id), "primary"),
+                    button(t("not_helpful", lang), ACTION_NOT_HELPFUL, str(message_id)),
+                ],
+                block_id=f"feedback_{message_id}",
+            )
+        )
+    return out
+
+
+def candidate_blocks(
+    candidates: Sequence[Candidate], lang: Lang, message_id: int | None
+) -> list[Block]:
+    if not candidates:
+        return []
+    value_prefix = "" if message_id is None else str(message_id)
+    buttons = [
+        button(c.question, f"{ACTION_CHOOSE}_{i}", f"{value_prefix}|{c.id}")
+        for i, c in enumerate(candidates[:10])
+    ]
+    return [section(t("candidates", lang), lang), actions(buttons, block_id="candidates")]
+
+
+def _entry_buttons(entries: Iterable[Candidate], lang: Lang, block_id: str) -> Block:
+    # value "entry id|lang": the answer to show is in the language of the message
+    return actions(
+        [button(c.question, f"{ACTION_SHOW}_{i}", f"{c.id}|{lang}") for i, c in enumerate(entries)][
+            :5
+        ],
+        block_id=block_id,
+    )
+
+
+def _fmt_date(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return str(value)
+
+
+def _object_lines(obj: Any, lang: Lang) -> list[str]:
+    kind = str(getattr(obj, "kind", "unknown"))
+    index = getattr(obj, "index", None)
+    title = f"*{t('object', lang)} {'' if index is None else index + 1}: {escape(kind)}*"
+    lines = [title.replace("  ", " ")]
+    if kind == "private_key":  # never describe a pasted key beyond its presence
+        return lines
+
+    def add(label: str, value: object) -> None:
+        if value not in (None, "", (), []):
+            lines.append(f"• {label}: {escape(str(value))}")
+
+    add(t("subject", lang), getattr(obj, "subject", None))
+    add(t("issuer", lang), getattr(obj, "issuer", None))
+    not_after = getattr(obj, "not_after", None)
+    if not_after is not None:
+        days = getattr(obj, "days_left", None)
+        left = ""
+        if isinstance(days, int):
+            left = t("days_left", lang, n=days) if days >= 0 else t("expired_days", lang, n=-days)
+        suffix = f" ({left})" if left else ""
+        lines.append(f"• {t('validity', lang)}: {_fmt_date(not_after)}{suffix}")
+    sans = getattr(obj, "sans", None)
+    if sans:
+        shown = list(sans)[:20]
+        more = f" (+{len(sans) - 20})" if len(sans) > 20 else ""
+        add(t("sans", lang), ", ".join(str(s) for s in shown) + more)
+    key_type, key_size = getattr(obj, "key_type", None), getattr(obj, "key_size", None)
+    if key_type:
+        add(t("key", lang), f"{key_type} {key_size}" if key_size else key_type)
+    add(t("signature", lang), getattr(obj, "signature_algorithm", None))
+    return lines
+
+
+def report_blocks(report: Any, lang: Lang, entry_title: EntryTitle) -> list[Block]:
+    """One section per object, then findings grouped by severity, then FAQ buttons."""
+    out: list[Block] = [header(t("report_title", lang))]
+    source = getattr(report, "source", None)
+    if source and source not in ("-", "<message>", "message"):
+        out.append(context(escape(str(source))))
+    for obj in getattr(report, "objects", ()):
+        out.append(section("\n".join(_object_lines(obj, lang)), lang))
+    findings = list(getattr(report, "findings", ()))
+    if not findings:
+        out.append(section(":white_check_mark: " + t("no_findings", lang), lang))
+        return out
+    faq_ids: list[str] = []
+    for severity in _SEVERITY_ORDER:
+        group = [f for f in findings if getattr(f, "severity", "info") == severity]
+        if not group:
+            continue
+        lines = [f"*{_SEVERITY_MARK[severity]} {t('sev_' + severity, lang)}*"]
+        for f in group:
+            msg = getattr(f, "message_en", None) if lang == "en" else getattr(f, "message", None)
+            msg = msg or getattr(f, "message", "") or getattr(f, "message_en", "")
+            lines.append(f"{_SEVERITY_MARK[severity]} {escape(str(msg))} `{f.code}`")
+            for fid in getattr(f, "faq", ()) or ():
+                title = entry_title(fid)
+                if title:
+                    lines.append(f"      ↳ {t('faq_link', lang, q=escape(title))}")
+                if fid not in faq_ids:
+                    faq_ids.append(fid)
+        out.append(section("\n".join(lines), lang))
+    linked = [Candidate(fid, title, 0.0) for fid in faq_ids if (title := entry_title(fid))]
+    if linked:
+        out.append(_entry_buttons(linked, lang, "report_faq"))
+    return out
+
+
+def reply_blocks(reply: Reply, entry_title: EntryTitle, extra: Sequence[str] = ()) -> list[Block]:
+    """Everything in one Reply: key warning first, then reports, then the answer;
+    `extra` holds adapter notes (files that were not checked)."""
+    lang = reply.lang
+    out: list[Block] = []
+    if reply.private_key_pasted:
+        out.append(section(t("private_key_warning", lang), lang))
+    for report in reply.reports:
+        out.extend(report_blocks(report, lang, entry_title))
+        out.append({"type": "divider"})
+    if reply.answer is not None:
+        out.extend(answer_blocks(reply.answer, lang, reply.message_id))
+    elif reply.candidates:
+        if reply.text and reply.decision == "ambiguous":
+            out.append(section(escape(reply.text.split("\n", 1)[0]), lang))
+        out.extend(candidate_blocks(reply.candidates, lang, reply.message_id))
+    elif not reply.reports or reply.decision is not None:
+        out.append(section(escape(reply.text), lang))
+    for notice in (*reply.notices, *extra):
+        out.append(context(escape(notice)))
+    if reply.escalation is not None:
+        out.append(section(t("escalated_asker", lang), lang))
+    while out and out[-1]["type"] == "divider":
+        out.pop()
+    return clamp(out, lang)
+
+
+# ---- escalation ------------------------------------------------------------------
+
+
+def escalation_blocks(
+    record: Any,
+    *,
+    lang: Lang,
+    permalink: str | None,
+    best_guess: str | None,
+) -> list[Block]:
+    """The post in the escalation channel; its state line follows the record's status."""
+    esc_id = int(record.id)
+    reason = t(f"esc_reason_{record.reason}", lang) if record.reason else ""
+    quoted = escape(str(record.question or "")).replace("\n", "\n>")
+    fields = [
+        f"*{t('esc_question', lang)}:*\n>{quoted}",
+        f"*{t('esc_asker', lang)}:* <@{record.asker}>    *{t('esc_reason', lang)}:* {reason}",
+    ]
+    if permalink:
+        fields.append(f"*{t('esc_link', lang)}:* <{permalink}|{permalink}>")
+    guess = escape(best_guess) if best_guess else t("esc_no_guess", lang)
+    score = getattr(record, "best_guess_score", None)
+    if best_guess and isinstance(score, float):
+        guess += f" ({score:.2f})"
+    fields.append(f"*{t('esc_best_guess', lang)}:* {guess}")
+    out: list[Block] = [header(t("esc_title", lang, id=esc_id)), section("\n".join(fields), lang)]
+    status = str(record.status)
+    if status == "resolved" or status == "closed":
+        line = t("esc_resolved", lang, user=record.resolver or "?")
+        if getattr(record, "learned_entry_id", None) or getattr(record, "added_to_faq", False):
+            line += " " + t("esc_resolved_faq", lang)
+        out.append(section(line, lang))
+        if record.resolution:
+            answer = escape(str(record.resolution))
+            out.append(section(f"*{t('esc_answer', lang)}:*\n{answer}", lang))
+        return clamp(out, lang)
+    if record.assignee:
+        out.append(context(t("esc_assigned", lang, user=record.assignee)))
+    out.append(
+        actions(
+            [
+                button(t("esc_take", lang), ACTION_ASSIGN, str(esc_id)),
+                button(t("esc_resolve", lang), ACTION_RESOLVE, str(esc_id), "primary"),
+            ],
+            block_id=f"escalation_{esc_id}",
+        )
+    )
+    return out
+
+
+def escalation_text(record: Any, lang: Lang) -> str:
+    return f"{t('esc_title', lang, id=record.id)}: {escape(str(record.question or ''))[:300]}"
+
+
+def resolve_modal(escalation_id: int, lang: Lang, question: str = "") -> Block:
+    blocks: list[Block] = []
+    if question:
+        blocks.append(section(f"*{t('esc_question', lang)}:*\n{escape(question)}", lang))
+    blocks += [
+        {
+            "type": "input",
+            "block_id": "answer",
+            "label": {"type": "plain_text", "text": t("resolve_answer", lang)},
+            "element": {"type": "plain_text_input", "action_id": "value", "multiline": True},
+        },
+        {
+            "type": "input",
+            "block_id": "add_to_faq",
+            "optional": True,
+            "label": {"type": "plain_text", "text": t("resolve_add_faq", lang)},
+            "element": {
+                "type": "checkboxes",
+                "action_id": "value",
+                "options": [
+                    {
+                        "text": {"type": "plain_text", "text": t("resolve_add_faq", lang)},
+                        "description": {
+                            "type": "plain_text",
+                            "text": t("resolve_add_faq_hint", lang),
+                        },
+                        "value": "yes",
+                    }
+                ],
+            },
+        },
+    ]
+    return {
+        "type": "modal",
+        "callback_id": VIEW_RESOLVE,
+        "private_metadata": str(escalation_id),
+        "title": {"type": "plain_text", "text": t("resolve_title", lang)[:24]},
+        "submit": {"type": "plain_text", "text": t("resolve_submit", lang)},
+        "close": {"type": "plain_text", "text": t("resolve_cancel", lang)},
+        "blocks": blocks,
+    }
+
+
+def resolve_submission(view: dict[str, Any]) -> tuple[int, str, bool]:
+    """(escalation id, answer, add to FAQ) from a submitted resolve modal."""
+    values = view["state"]["values"]
+    answer = (values["answer"]["value"].get("value") or "").strip()
+    selected = values.get("add_to_faq", {}).get("value", {}).get("selected_options") or []
+    return int(view["private_metadata"]), answer, any(o.get("value") == "yes" for o in selected)
+
+
+# ---- App Home --------------------------------------------------------------------
+
+
+def home_view(
+    lang: Lang,
+    *,
+    is_lead: bool,
+    stats: dict[str, Any] | None = None,
+    open_escalations: Sequence[Any] = (),
+    unanswered: Sequence[tuple[str, int]] = (),
+) -> Block:
+    """App Home: usage for everyone; for leads the stats, open cases and top misses."""
+    blocks: list[Block] = [header("certdesk"), section(t("usage", lang), lang)]
+    if is_lead:
+        blocks += [{"type": "divider"}, section(t("lead_usage", lang), lang)]
+        blocks.append(section(t("home_stats", lang) + "\n" + format_stats(stats, lang), lang))
+        lines = [
+            f"• #{e.id} <@{e.asker}> {escape(str(e.question or ''))[:120]}"
+            + (f" (<@{e.assignee}>)" if getattr(e, "assignee", None) else "")
+            for e in list(open_escalations)[:15]
+        ]
+        blocks.append(
+            section(t("home_open", lang) + "\n" + ("\n".join(lines) or t("home_none", lang)), lang)
+        )
+        blocks.append(
+            section(t("home_unanswered", lang) + "\n" + format_unanswered(unanswered, lang), lang)
+        )
+    return {"type": "home", "blocks": clamp(blocks, lang, limit=100)}
+
+
+def format_stats(stats: dict[str, Any] | None, lang: Lang) -> str:
+    if stats is None:
+        return t("unavailable", lang)
+    return "\n".join(f"• {k}: *{v}*" for k, v in stats.items())
+
+
+def format_unanswered(groups: Sequence[tuple[str, int]], lang: Lang) -> str:
+    if not groups:
+        return t("home_none", lang)
+    return "\n".join(f"• ({n}) {escape(q)[:150]}" for q, n in list(groups)[:10])
+
+
+def escalation_info_guess(info: EscalationInfo | None) -> str | None:
+    return info.best_guess.question if info and info.best_guess else None

@@ -1,0 +1,134 @@
+"""Running the Bolt app: gunicorn over WSGI (POST /slack/events, GET /healthz) or Socket Mode.
+
+Each gunicorn worker builds its own Desk, Store engine and Bolt App after the fork:
+connection pools and thread pools do not survive fork(). Dedupe across workers is
+the Store's job (claim_event), so any number of workers can share one database.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+    from bot.desk import Desk
+
+log = logging.getLogger("bot.slack")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def load_desk(settings: Settings) -> Desk:
+    from bot.desk import Desk
+
+    return Desk.from_settings(settings)
+
+
+class WsgiApp:
+    """/healthz here; everything else goes to Bolt's WSGI adapter. The Desk and the Bolt
+    App are built on first use so that a worker that cannot reach its database yet
+    still answers /healthz (503) instead of crashing in a restart loop."""
+
+    def __init__(self, settings: Settings, desk_factory: Callable[[Settings], Desk] = load_desk):
+        self.settings = settings
+        self._desk_factory = desk_factory
+        self._lock = threading.Lock()
+        self._desk: Desk | None = None
+        self._bolt: SlackRequestHandler | None = None
+
+    def _ensure(self) -> SlackRequestHandler:
+        if self._bolt is None:
+            with self._lock:
+                if self._bolt is None:
+                    from bot.slack.app import build_app
+
+                    desk = self._desk_factory(self.settings)
+                    self._bolt = SlackRequestHandler(build_app(self.settings, desk), EVENTS_PATH)
+                    self._desk = desk
+        return self._bolt
+
+    def healthy(self) -> bool:
+        try:
+            self._ensure()
+        except Exception:
+            log.exception("startup failed; /healthz answers 503")
+            return False
+        store = self._desk.store if self._desk is not None else None
+        try:
+            return store is not None and bool(store.ping())
+        except Exception:
+            log.exception("store.ping failed")
+            return False
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            ok = self.healthy()
+            body = json.dumps({"ok": ok}).encode()
+            start_response(
+                "200 OK" if ok else "503 Service Unavailable",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        try:
+            handler = self._ensure()
+        except Exception:
+            log.exception("startup failed")
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"starting"]
+        return handler(environ, start_response)
+
+
+def run_http(settings: Settings, *, host: str, port: int, workers: int, threads: int = 8) -> None:
+    """gunicorn as an embedded application: real worker processes, gthread workers so a
+    slow request never blocks the ack of another."""
+    from gunicorn.app.base import BaseApplication
+
+    if not settings.slack_signing_secret:
+        raise SystemExit("SLACK_SIGNING_SECRET is required for HTTP mode")
+
+    class _Gunicorn(BaseApplication):
+        def load_config(self) -> None:
+            cfg: dict[str, Any] = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "timeout": 60,
+                "graceful_timeout": 10,
+                "accesslog": None,
+                "loglevel": "info",
+                "preload_app": False,
+                # gunicorn >= 23 opens a control socket in $HOME: one per host, so two
+                # servers (tests, blue/green) would fight over it; we do not use it
+                "control_socket_disable": True,
+            }
+            for key, val in cfg.items():
+                if key in self.cfg.settings:  # older gunicorn lacks newer settings
+                    self.cfg.set(key, val)
+
+        def load(self) -> WsgiApp:
+            app = WsgiApp(settings)
+            app.healthy()  # warm up in the worker: KB, Store and auth.test before traffic
+            return app
+
+    _Gunicorn().run()
+
+
+def run_socket_mode(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.slack.app import build_app
+
+    app = build_app(settings, load_desk(settings))
+    SocketModeHandler(app, settings.slack_app_token).start()
