@@ -82,7 +82,8 @@ def alembic_config() -> Any:
 
     import migrations
 
-    here = Path(migrations.__file__).resolve().parent
+    # __path__, not __file__: an editable install may expose it as a namespace package
+    here = Path(next(iter(migrations.__path__))).resolve()
     cfg = Config()
     cfg.set_main_option("script_location", str(here))
     cfg.set_main_option("path_separator", "os")
