@@ -43,6 +43,7 @@ class Call:
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
     status: int = 200
+    response: dict[str, Any] = field(default_factory=dict)  # what the stand-in answered
 
 
 class StandIn:
@@ -239,8 +240,9 @@ class StandIn:
                     body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
                     self._send(429, body, {"Retry-After": "1", "Content-Type": "application/json"})
                     return
-                standin._record(Call(method, params, headers))
-                body = json.dumps(standin._api(method, params)).encode()
+                answer = standin._api(method, params)
+                standin._record(Call(method, params, headers, response=answer))
+                body = json.dumps(answer).encode()
                 self._send(200, body, {"Content-Type": "application/json; charset=utf-8"})
 
             do_GET = _dispatch
@@ -293,7 +295,8 @@ class Served:
             with urllib.request.urlopen(req, timeout=10) as resp:
                 return resp.status, resp.read(), time.perf_counter() - start
         except urllib.error.HTTPError as err:
-            return err.code, err.read(), time.perf_counter() - start
+            with err:
+                return err.code, err.read(), time.perf_counter() - start
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

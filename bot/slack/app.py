@@ -9,10 +9,12 @@ RequestVerification middleware before any listener runs.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -28,6 +30,22 @@ if TYPE_CHECKING:
 log = logging.getLogger("bot.slack")
 
 LISTENER_THREADS = 16
+P = ParamSpec("P")
+
+
+def logged(fn: Callable[P, None]) -> Callable[P, None]:
+    """Log, never raise, from work after the ack: an exception escaping a listener that
+    already acked makes Bolt forget the ack (slack_bolt ThreadListenerRunner) and the
+    request would time out."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            fn(*args, **kwargs)
+        except Exception:
+            log.exception("listener %s failed", fn.__name__)
+
+    return run
 
 
 def build_app(settings: Settings, desk: Desk, *, client: WebClient | None = None) -> App:
@@ -47,17 +65,17 @@ def build_app(settings: Settings, desk: Desk, *, client: WebClient | None = None
 
     @app.event("app_mention")
     def on_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
-        conv.on_message(body, event, context.bot_user_id)
+        logged(conv.on_message)(body, event, context.bot_user_id)
 
     @app.event("message")
     def on_message(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         # channel messages reach us only as app_mention; here we answer DMs
         if event.get("channel_type") == "im":
-            conv.on_message(body, event, context.bot_user_id)
+            logged(conv.on_message)(body, event, context.bot_user_id)
 
     @app.event("app_home_opened")
     def on_home(event: dict[str, Any]) -> None:
-        conv.on_home(event)
+        logged(conv.on_home)(event)
 
     @app.command("/certdesk")
     def on_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
@@ -67,7 +85,7 @@ def build_app(settings: Settings, desk: Desk, *, client: WebClient | None = None
         else:
             ack(**response)
         if more:
-            conv.on_command(command, respond)
+            logged(conv.on_command)(command, respond)
 
     def value(body: dict[str, Any]) -> str:
         return str(body["actions"][0].get("value") or "")
@@ -75,32 +93,32 @@ def build_app(settings: Settings, desk: Desk, *, client: WebClient | None = None
     @app.action(re.compile(rf"^{bk.ACTION_CHOOSE}_\d+$"))
     def on_choose(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        conv.on_choose(body, value(body), respond)
+        logged(conv.on_choose)(body, value(body), respond)
 
     @app.action(re.compile(rf"^{bk.ACTION_SHOW}_\d+$"))
     def on_show(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        conv.on_show(body, value(body), respond)
+        logged(conv.on_show)(body, value(body), respond)
 
     @app.action(bk.ACTION_HELPFUL)
     def on_helpful(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        conv.on_feedback(body, value(body), True, respond)
+        logged(conv.on_feedback)(body, value(body), True, respond)
 
     @app.action(bk.ACTION_NOT_HELPFUL)
     def on_not_helpful(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        conv.on_feedback(body, value(body), False, respond)
+        logged(conv.on_feedback)(body, value(body), False, respond)
 
     @app.action(bk.ACTION_ASSIGN)
     def on_assign(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        conv.escalations.assign(body, int(value(body)), body["user"]["id"])
+        logged(conv.escalations.assign)(body, int(value(body)), body["user"]["id"])
 
     @app.action(bk.ACTION_RESOLVE)
     def on_resolve(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        conv.escalations.open_resolve(body, int(value(body)))
+        logged(conv.escalations.open_resolve)(body, int(value(body)))
 
     @app.view(bk.VIEW_RESOLVE)
     def on_resolve_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -109,7 +127,14 @@ def build_app(settings: Settings, desk: Desk, *, client: WebClient | None = None
             error = "回答を入力してください / Enter an answer"
             ack(response_action="errors", errors={"answer": error})
             return
+        user = body["user"]["id"]
+        try:
+            record = conv.escalations.resolve(escalation_id, user, answer, add_to_faq)
+        except Exception as exc:  # already resolved, database down: say so in the modal
+            log.exception("resolving escalation %s failed", escalation_id)
+            ack(response_action="errors", errors={"answer": f"{type(exc).__name__}: {exc}"[:150]})
+            return
         ack()
-        conv.escalations.resolve(body, escalation_id, body["user"]["id"], answer, add_to_faq)
+        logged(conv.escalations.announce_resolution)(body, record, user, answer)
 
     return app

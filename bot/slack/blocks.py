@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.slack.strings import t
 from bot.types import Answer, Candidate, EscalationInfo, Lang, Reply
+
+if TYPE_CHECKING:
+    from analyzers import ObjectInfo, Report
 
 Block = dict[str, Any]
 # entry id -> the entry's question in the reply language, or None when unknown
@@ -148,14 +151,13 @@ def _entry_buttons(entries: Iterable[Candidate], lang: Lang, block_id: str) -> B
 def _fmt_date(value: object) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M UTC")
-    return str(value)
+    text = str(value)  # ISO 8601 from the analyzers: "2027-01-31T12:00:00+00:00"
+    return text.replace("T", " ").replace("+00:00", " UTC").removesuffix("Z")
 
 
-def _object_lines(obj: Any, lang: Lang) -> list[str]:
-    kind = str(getattr(obj, "kind", "unknown"))
-    index = getattr(obj, "index", None)
-    title = f"*{t('object', lang)} {'' if index is None else index + 1}: {escape(kind)}*"
-    lines = [title.replace("  ", " ")]
+def _object_lines(obj: ObjectInfo, lang: Lang) -> list[str]:
+    kind = obj.kind
+    lines = [f"*{t('object', lang)} {obj.index + 1}: {escape(kind)}*"]
     if kind == "private_key":  # never describe a pasted key beyond its presence
         return lines
 
@@ -163,51 +165,49 @@ def _object_lines(obj: Any, lang: Lang) -> list[str]:
         if value not in (None, "", (), []):
             lines.append(f"• {label}: {escape(str(value))}")
 
-    add(t("subject", lang), getattr(obj, "subject", None))
-    add(t("issuer", lang), getattr(obj, "issuer", None))
-    not_after = getattr(obj, "not_after", None)
+    add(t("subject", lang), obj.subject)
+    add(t("issuer", lang), obj.issuer)
+    not_after = obj.not_after
     if not_after is not None:
-        days = getattr(obj, "days_left", None)
+        days = obj.days_left
         left = ""
         if isinstance(days, int):
             left = t("days_left", lang, n=days) if days >= 0 else t("expired_days", lang, n=-days)
         suffix = f" ({left})" if left else ""
         lines.append(f"• {t('validity', lang)}: {_fmt_date(not_after)}{suffix}")
-    sans = getattr(obj, "sans", None)
+    sans = obj.sans
     if sans:
         shown = list(sans)[:20]
         more = f" (+{len(sans) - 20})" if len(sans) > 20 else ""
         add(t("sans", lang), ", ".join(str(s) for s in shown) + more)
-    key_type, key_size = getattr(obj, "key_type", None), getattr(obj, "key_size", None)
-    if key_type:
-        add(t("key", lang), f"{key_type} {key_size}" if key_size else key_type)
-    add(t("signature", lang), getattr(obj, "signature_algorithm", None))
+    if obj.key_type:
+        size = obj.key_size or obj.curve
+        add(t("key", lang), f"{obj.key_type} {size}" if size else obj.key_type)
+    add(t("signature", lang), obj.signature_algorithm)
     return lines
 
 
-def report_blocks(report: Any, lang: Lang, entry_title: EntryTitle) -> list[Block]:
+def report_blocks(report: Report, lang: Lang, entry_title: EntryTitle) -> list[Block]:
     """One section per object, then findings grouped by severity, then FAQ buttons."""
     out: list[Block] = [header(t("report_title", lang))]
-    source = getattr(report, "source", None)
-    if source and source not in ("-", "<message>", "message"):
-        out.append(context(escape(str(source))))
-    for obj in getattr(report, "objects", ()):
+    if report.source and report.source not in ("-", "<message>", "message"):
+        out.append(context(escape(report.source)))
+    for obj in report.objects:
         out.append(section("\n".join(_object_lines(obj, lang)), lang))
-    findings = list(getattr(report, "findings", ()))
+    findings = list(report.findings)
     if not findings:
         out.append(section(":white_check_mark: " + t("no_findings", lang), lang))
         return out
     faq_ids: list[str] = []
     for severity in _SEVERITY_ORDER:
-        group = [f for f in findings if getattr(f, "severity", "info") == severity]
+        group = [f for f in findings if f.severity == severity]
         if not group:
             continue
         lines = [f"*{_SEVERITY_MARK[severity]} {t('sev_' + severity, lang)}*"]
         for f in group:
-            msg = getattr(f, "message_en", None) if lang == "en" else getattr(f, "message", None)
-            msg = msg or getattr(f, "message", "") or getattr(f, "message_en", "")
-            lines.append(f"{_SEVERITY_MARK[severity]} {escape(str(msg))} `{f.code}`")
-            for fid in getattr(f, "faq", ()) or ():
+            msg = (f.message_en if lang == "en" else f.message) or f.message or f.message_en
+            lines.append(f"{_SEVERITY_MARK[severity]} {escape(msg)} `{f.code}`")
+            for fid in f.faq:
                 title = entry_title(fid)
                 if title:
                     lines.append(f"      ↳ {t('faq_link', lang, q=escape(title))}")

@@ -250,7 +250,9 @@ class Conversation:
         text = str(command.get("text") or "").strip()
         sub, _, rest = text.partition(" ")
         now = datetime.now(UTC)
-        lang = guess_lang(text, self.settings.lang)
+        lang = guess_lang(rest if sub.lower() == "ask" else text, self.settings.lang)
+        if sub.lower() in ("stats", "unanswered"):
+            lang = "en" if self.settings.lang == "en" else "ja"
         if sub.lower() == "stats":
             stats = self.stats(now)
             respond(text=t("home_stats", lang) + "\n" + bk.format_stats(stats, lang))
@@ -268,7 +270,12 @@ class Conversation:
             thread=f"slash:{command.get('trigger_id')}",
             transport="slack",
         )
-        reply = self.desk.handle(incoming)
+        try:
+            reply = self.desk.handle(incoming)
+        except Exception:
+            log.exception("Desk failed on /certdesk ask")
+            respond(text=t("error", lang), response_type="ephemeral")
+            return
         respond(
             text=bk.fallback_text(reply),
             blocks=bk.reply_blocks(reply, self.entry_title(reply.lang)),
@@ -294,10 +301,12 @@ class Conversation:
         if store is None:
             return []
         try:
-            from bot import reports
+            from bot.reports import group_unanswered
+            from knowledge.normalize import normalize
 
-            groups = reports.unanswered_groups(store, since=now - timedelta(days=7), now=now)
-            return [(str(g.question), int(g.count)) for g in groups]
+            rows = store.unanswered_questions(since=now - timedelta(days=7))
+            groups = group_unanswered(rows, normalize, None)
+            return [(g.question, g.count) for g in groups]
         except Exception:
             log.exception("unanswered groups failed")
             return []

@@ -110,13 +110,17 @@ class Escalations:
             view=bk.resolve_modal(escalation_id, self.staff_lang, question),
         )
 
-    def resolve(
-        self, body: dict[str, Any], escalation_id: int, user: str, answer: str, add_to_faq: bool
-    ) -> None:
-        record = self.desk.resolve(
+    def resolve(self, escalation_id: int, user: str, answer: str, add_to_faq: bool) -> Any:
+        """Record the resolution (before the modal closes, so a failure can be shown in it)."""
+        return self.desk.resolve(
             escalation_id, user=user, answer=answer, add_to_faq=add_to_faq, now=datetime.now(UTC)
         )
-        event = f"resolve:{escalation_id}"
+
+    def announce_resolution(
+        self, body: dict[str, Any], record: Any, user: str, answer: str
+    ) -> None:
+        """The answer in the asker's thread, and the escalation post marked resolved."""
+        event = f"resolve:{record.id}"
         lang = _lang(record.lang)
         text = t("resolved_for_asker", lang, user=user, answer=bk.escape(answer))
         # a slash-command question has no thread to answer in: use the asker's DM
