@@ -33,7 +33,7 @@ CERT_PEM = (CERTS / "fixtures/leaf.pem").read_text("utf-8")
 SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 # Characters that steer the scanner into its interesting branches.
-NASTY = list("-=/+ \t\r\n`&;<>") + ["\u3000", "\u00a0", "\u200b", "\ufeff", "－", "—", "–",
+NASTY = [*"-=/+ \t\r\n`&;<>", "\u3000", "\u00a0", "\u200b", "\ufeff", "－", "—", "–",
                                      "‐", "Ａ", "ｚ", "０", "BEGIN ", "END ", "-----",
                                      "-----BEGIN CERTIFICATE-----\n", "-----END ",
                                      "PRIVATE KEY-----", "&amp;", "&lt;", "```"]
