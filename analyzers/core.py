@@ -1,14 +1,32 @@
-"""analyze(): the one entry point that never raises. (Work in progress.)"""
+"""analyze(): the one entry point. It never raises: any surprise becomes a finding."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from cryptography import x509
 
-from analyzers.findings import finding
-from analyzers.report import Report
+from analyzers.chain import ChainCert, analyze_chain
+from analyzers.checks import (
+    certificate_checks,
+    csr_checks,
+    hostname_checks,
+    match_checks,
+    private_key_checks,
+)
+from analyzers.findings import Finding, finding
+from analyzers.messages import defect_findings
+from analyzers.objects import Parsed, _first_der_element, _parse_unlabelled, parse_block
+from analyzers.report import ObjectInfo, Report
+from analyzers.scan import Block, scan_text
+from analyzers.text import hosts_in_text, slack_unescape
+from analyzers.trust import TrustRoots, load_trust_roots
+
+_KIND_JA = {"certificate": "証明書", "csr": "CSR", "pkcs7": "PKCS#7", "crl": "CRL",
+            "public_key": "公開鍵", "private_key": "秘密鍵", "unknown": "データ"}
 
 
 def analyze(
@@ -19,9 +37,174 @@ def analyze(
     trust: Sequence[x509.Certificate] = (),
     source: str = "-",
 ) -> Report:
-    """Analyse chat text (str) or a file (bytes). Never raises."""
-    return Report(
-        source,
-        (),
-        (finding("pem.none_found", None, "証明書が見つかりません。", "No certificate found."),),
-    )
+    """Analyse chat text (str, Slack-unescaped) or a file (bytes: PEM, DER, PKCS#7, junk)."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    try:
+        with warnings.catch_warnings():
+            # user input with serial 0, odd encodings...: warnings must not escape as
+            # errors (pytest runs with filterwarnings=error) nor reach the user.
+            warnings.simplefilter("ignore")
+            return _analyze(data, now, host, tuple(trust), source)
+    except Exception as exc:  # last line of defence: the analysis never raises
+        return Report(source, (), (finding(
+            "pem.bad_der", None,
+            f"入力を解析できませんでした({type(exc).__name__})。ファイルの形式を確認してください。",
+            f"The input could not be analysed ({type(exc).__name__}). Check the file's format."),))
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:4096]
+    if not sample:
+        return False
+    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls > len(sample) // 20
+
+
+def _decode_text(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    for enc in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _parse_der_file(data: bytes, now: datetime) -> Parsed | None:
+    block = Block(None, data, 0, len(data), encoding="der")
+    p = _parse_unlabelled(block, now)
+    if p is None:
+        first = _first_der_element(data)
+        if first != data:  # trailing bytes after the object (a newline, padding)
+            block.der = first
+            p = _parse_unlabelled(block, now)
+    return p
+
+
+def _analyze(
+    data: str | bytes, now: datetime, host: str | None,
+    trust: tuple[x509.Certificate, ...], source: str,
+) -> Report:
+    parsed: list[Parsed] = []
+    text: str | None = None
+    crlf = False
+    if isinstance(data, bytes):
+        if data[:1] == b"\x30" and (p := _parse_der_file(data, now)) is not None:
+            p.label = None
+            parsed.append(p)
+        elif _looks_binary(data):
+            if data[:1] == b"\x30":
+                bad = Parsed("unknown", encoding="der", bad_der="unreadable DER")
+                parsed.append(bad)
+        else:
+            text = _decode_text(data)
+    else:
+        text = slack_unescape(data)
+    if text is not None:
+        result = scan_text(text)
+        crlf = result.crlf
+        for block in result.blocks:
+            q = parse_block(block, now)
+            if q is not None:
+                parsed.append(q)
+
+    # flatten: a PKCS#7 bundle is followed by its certificates
+    flat: list[tuple[int, Parsed, int | None]] = []
+    for p in parsed:
+        at = len(flat)
+        flat.append((at, p, None))
+        for child in p.children:
+            flat.append((len(flat), child, at))
+
+    findings: list[Finding] = []
+    infos: list[ObjectInfo] = []
+    for i, p, parent in flat:
+        infos.append(p.info(i, parent))
+        findings.extend(_object_findings(i, p, now))
+
+    certs = [(i, p) for i, p, _ in flat if p.kind == "certificate" and p.cert is not None]
+    leaf_index: int | None = None
+    if certs:
+        chain = analyze_chain(
+            [ChainCert(i, p.cert, bool(p.fields.get("is_ca")), bool(p.fields.get("self_signed")),
+                       tuple(p.fields.get("aia_ca_issuers") or ()),
+                       str(p.fields.get("subject") or ""))
+             for i, p in certs if p.cert is not None],
+            lambda: _roots(trust), now)
+        findings.extend(chain.findings)
+        if chain.leaf is not None:
+            leaf_index = chain.leaf.index
+    findings.extend(match_checks([(i, p) for i, p, _ in flat], leaf_index))
+
+    hosts = [host] if host else (hosts_in_text(text) if isinstance(data, str) and text else [])
+    if hosts and leaf_index is not None:
+        leaf = next(p for i, p in certs if i == leaf_index)
+        if not leaf.fields.get("is_ca"):
+            hosts = [h for h in hosts if h.lower() not in _url_hosts(certs)]
+            findings.extend(hostname_checks(leaf_index, leaf, hosts))
+
+    if crlf:
+        findings.append(finding(
+            "pem.crlf", None,
+            "改行コードがCRLF(Windows形式)です。通常は問題ありません。",
+            "CRLF (Windows) line endings; normally harmless."))
+    if not flat:
+        findings.append(finding(
+            "pem.none_found", None,
+            "証明書・CSR・鍵が見つかりませんでした。-----BEGIN CERTIFICATE----- で始まり "
+            "-----END CERTIFICATE----- で終わる部分をすべて貼り付けるか、"
+            "ファイルを添付してください。",
+            "No certificate, CSR or key was found. Paste everything from -----BEGIN "
+            "CERTIFICATE----- to -----END CERTIFICATE-----, or attach the file."))
+    return Report(source, tuple(infos), tuple(findings))
+
+
+def _roots(trust: tuple[x509.Certificate, ...]) -> TrustRoots:
+    return load_trust_roots().plus(trust)
+
+
+def _url_hosts(certs: list[tuple[int, Parsed]]) -> set[str]:
+    out = set()
+    for _, p in certs:
+        for url in (*(p.fields.get("aia_ca_issuers") or ()), *(p.fields.get("ocsp") or ())):
+            h = urlsplit(url).hostname
+            if h:
+                out.add(h.lower())
+    return out
+
+
+def _object_findings(i: int, p: Parsed, now: datetime) -> list[Finding]:
+    out: list[Finding] = []
+    if p.block is not None:
+        out.extend(defect_findings(i, p.block, p.kind))
+    kind_ja = _KIND_JA.get(p.kind, "データ")
+    if p.unknown_label and p.kind == "unknown":
+        out.append(finding(
+            "pem.unknown_label", i,
+            f"ラベル「{p.label}」はこのツールが扱う種類(証明書・CSR・鍵・PKCS#7・CRL)ではありません。",
+            f"The label \"{p.label}\" is not a kind this tool knows (certificate, CSR, key, "
+            "PKCS#7, CRL)."))
+    if p.bad_der is not None:
+        out.append(finding(
+            "pem.bad_der", i,
+            f"本文はデコードできましたが、{kind_ja}の構造(DER)になっていません。"
+            "ファイルが壊れているか、別の種類のデータです。受け取ったファイルをもう一度コピーしてください。",
+            f"The body decodes, but is not a valid {p.kind.replace('_', ' ')} (DER). The file "
+            "is damaged or holds something else; copy the file you received again."))
+    if p.kind == "certificate" and p.cert is not None:
+        out.extend(certificate_checks(i, p, now))
+    elif p.kind == "csr" and p.csr is not None:
+        out.extend(csr_checks(i, p))
+    elif p.kind == "private_key":
+        out.extend(private_key_checks(i, p))
+    elif p.kind == "pkcs7" and p.bad_der is None and (p.block is None or p.block.der):
+        n = len(p.children)
+        out.append(finding(
+            "pkcs7.found", i,
+            f"PKCS#7ファイルから証明書を{n}件取り出しました。",
+            f"The PKCS#7 bundle was expanded into {n} certificate(s)."))
+    return out

@@ -1,0 +1,330 @@
+"""Find PEM blocks (and headerless base64) in free text, and say what is wrong with them.
+
+cryptography silently accepts some damage (CRLF, indentation, NBSP) and rejects other
+damage with one opaque MalformedFraming error, so this scanner does its own pre-check:
+it reports every defect precisely (the pem.* codes) and then recovers what it can
+(whitespace stripped, dashes fixed, full-width letters folded) so the object is still
+analysed. One linear pass over the lines; no re-searching of the text.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Characters people's editors and chat tools put where "-" belongs.
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u30fc\u2500\u2501"
+_D = re.escape(DASHES)
+_BOUNDARY_RE = re.compile(rf"(?P<d1>[{_D}]{{2,}})(?P<body>[^{_D}]{{2,}}?)(?P<d2>[{_D}]+|$)")
+_DASH_CHARS = frozenset(DASHES)
+LEAD_WS = frozenset(" \t\u3000")  # pem.leading_whitespace / trailing_whitespace
+INVISIBLE = frozenset("\u00a0\u200b\u200c\u200d\u2060\ufeff\u202f\u2007")  # pem.nonascii
+_B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_HEADER_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]*:")
+_LONG_TOKEN_RE = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}")
+_LABEL_RE = re.compile(r"[A-Z0-9][A-Z0-9 .#/_]*")
+_LABEL_WORDS = ("CERTIFICATE", "KEY", "REQUEST", "PKCS", "CRL", "CMS")
+MIN_BARE_B64 = 80  # shortest headerless base64 run worth decoding (a tiny cert is ~300)
+
+
+@dataclass
+class Block:
+    """One object's encoded form as found in the input, with its defects."""
+
+    label: str | None  # canonical label; None for headerless base64 or a DER file
+    der: bytes | None  # None when the body could not be decoded
+    start: int  # offset of the block in the text (for redaction)
+    end: int  # offset just past it; len(text) when the END line is missing
+    encoding: str = "pem"  # "pem" | "base64" | "der"
+    headers: dict[str, str] = field(default_factory=dict)
+    # code -> (1-based line numbers, detail); turned into findings by the caller
+    defects: dict[str, tuple[list[int], set[str]]] = field(default_factory=dict)
+    end_label: str | None = None
+
+    def add(self, code: str, line: int, detail: str = "") -> None:
+        lines, details = self.defects.setdefault(code, ([], set()))
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        if detail:
+            details.add(detail)
+
+
+@dataclass
+class ScanResult:
+    blocks: list[Block]
+    crlf: bool
+
+
+@dataclass
+class _Open:
+    block: Block
+    lines: list[tuple[int, str, bool]] = field(default_factory=list)  # (lineno, b64, ok)
+
+
+def _edit1(a: str, b: str) -> bool:
+    """True when a and b are at most one edit apart (keyword typos like BEGN)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+@dataclass
+class _Boundary:
+    kw: str  # BEGIN | END
+    label: str
+    start: int  # offsets within the line
+    end: int
+    problems: list[tuple[str, str]]  # (code, detail)
+
+
+def _parse_boundary(m: re.Match[str]) -> _Boundary | None:
+    body = m.group("body")
+    norm = unicodedata.normalize("NFKC", body)
+    norm = "".join(" " if c in INVISIBLE or c in LEAD_WS else c for c in norm)
+    tokens = norm.upper().split()
+    if not tokens:
+        return None
+    first, rest = tokens[0], tokens[1:]
+    exact = first in ("BEGIN", "END")
+    if exact:
+        kw = first
+    elif first.startswith("BEGIN") and len(first) > 5:
+        kw, rest = "BEGIN", [first[5:], *rest]
+    elif first.startswith("END") and len(first) > 3 and first[3:].startswith(_LABEL_WORDS):
+        kw, rest = "END", [first[3:], *rest]
+    elif _edit1(first, "BEGIN"):
+        kw = "BEGIN"
+    elif _edit1(first, "END") and len(first) >= 2:
+        kw = "END"
+    else:
+        return None
+    label = " ".join(rest)
+    if not label or not _LABEL_RE.fullmatch(label):
+        return None
+    if not (exact and body.strip(" ").isupper()) and not any(w in label for w in _LABEL_WORDS):
+        return None  # "--- Begin quote ---" in chat is not a boundary
+    problems: list[tuple[str, str]] = []
+    d1, d2 = m.group("d1"), m.group("d2")
+    if any(c != "-" for c in d1 + d2):
+        problems.append(("pem.malformed_boundary", "dash"))
+    elif len(d1) != 5 or len(d2) != 5:
+        problems.append(("pem.malformed_boundary", "count"))
+    canonical = f"{kw} {label}"
+    if body != canonical:
+        if any(c in INVISIBLE for c in body):
+            problems.append(("pem.nonascii", ""))
+        stripped = "".join(c for c in body if c not in INVISIBLE)
+        if stripped != canonical:
+            problems.append(("pem.malformed_boundary", "keyword"))
+    return _Boundary(kw, label, m.start(), m.end(), problems)
+
+
+def _boundaries(line: str) -> list[_Boundary]:
+    if "--" not in line and not any(c in _DASH_CHARS for c in line if ord(c) > 127):
+        return []
+    found = []
+    for m in _BOUNDARY_RE.finditer(line):
+        b = _parse_boundary(m)
+        if b is not None:
+            found.append(b)
+    return found
+
+
+def _clean(segment: str, block: Block | None, lineno: int) -> tuple[str, bool]:
+    """Body text of one line -> (base64 characters, looks like base64)."""
+    s = segment.strip("` \t\r")
+    if s.isascii():
+        s = "".join(s.split())
+        return s, bool(_B64_RE.fullmatch(s))
+    out = []
+    for c in s:
+        if c.isascii():
+            if not c.isspace():
+                out.append(c)
+            continue
+        if block is not None:
+            block.add("pem.nonascii", lineno)
+        if c in INVISIBLE or c in LEAD_WS:
+            continue
+        folded = unicodedata.normalize("NFKC", c)
+        out.append(folded if folded.isascii() else c)
+    text = "".join(out).strip("`")
+    return text, text.isascii() and bool(_B64_RE.fullmatch(text))
+
+
+def _edge_whitespace(segment: str, block: Block, lineno: int, *, lead: bool, trail: bool) -> None:
+    s = segment.rstrip("\r")
+    if lead:
+        head = s[: len(s) - len(s.lstrip("".join(LEAD_WS | INVISIBLE)))]
+        if any(c in LEAD_WS for c in head):
+            block.add("pem.leading_whitespace", lineno)
+        if any(c in INVISIBLE for c in head):
+            block.add("pem.nonascii", lineno)
+    if trail:
+        s = s.rstrip("`")
+        tail = s[len(s.rstrip("".join(LEAD_WS | INVISIBLE))) :]
+        if any(c in LEAD_WS for c in tail):
+            block.add("pem.trailing_whitespace", lineno)
+        if any(c in INVISIBLE for c in tail):
+            block.add("pem.nonascii", lineno)
+
+
+def decode_b64(body: str) -> bytes | None:
+    try:
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.blocks: list[Block] = []
+        self.open: _Open | None = None
+        self.run: list[tuple[int, int, str]] = []  # outside base64 lines: (lineno, offset, b64)
+        self.crlf = False
+
+    # -- blocks ------------------------------------------------------------------
+    def _begin(self, b: _Boundary, lineno: int, offset: int, line: str, lead: bool) -> None:
+        if self.open is not None:
+            self._close(None, lineno, offset)
+        self._flush_run()
+        block = Block(b.label, None, offset + b.start, len(self.text))
+        for code, detail in b.problems:
+            block.add(code, lineno, detail)
+        _edge_whitespace(line[: b.start] if lead else "", block, lineno, lead=lead, trail=False)
+        self.open = _Open(block)
+
+    def _close(self, end: _Boundary | None, lineno: int, offset: int) -> None:
+        assert self.open is not None
+        block, lines = self.open.block, self.open.lines
+        self.open = None
+        if end is None:
+            block.add("pem.missing_end", lineno)
+            # without an END line, the body is the base64 run after BEGIN
+            cut = next((i for i, (_, _, ok) in enumerate(lines) if not ok), len(lines))
+            lines = lines[:cut]
+        else:
+            block.end = offset + end.end
+            block.end_label = end.label
+            if end.label != block.label:
+                block.add("pem.label_mismatch", lineno, end.label)
+            bad = [n for n, _, ok in lines if not ok]
+            for n in bad:
+                block.add("pem.bad_base64", n)
+        body = "".join(b for _, b, _ in lines)
+        block.der = decode_b64(body) if body else None
+        if block.der is None and "pem.bad_base64" not in block.defects:
+            block.add("pem.bad_base64", lines[-1][0] if lines else lineno)
+        self.blocks.append(block)
+
+    def _body_line(self, segment: str, lineno: int, whole_line: bool, first: bool) -> None:
+        assert self.open is not None
+        o = self.open
+        if not o.lines and _HEADER_RE.match(segment.strip()):
+            key, _, value = segment.strip().partition(":")
+            o.block.headers[key] = value.strip()
+            return
+        if not segment.strip(" \t\r`\u3000"):
+            return  # blank line (after RFC 1421 headers, or a stray one)
+        if whole_line:
+            _edge_whitespace(segment, o.block, lineno, lead=first, trail=True)
+        b64, ok = _clean(segment, o.block, lineno)
+        if b64:
+            o.lines.append((lineno, b64, ok))
+
+    # -- headerless base64 -------------------------------------------------------
+    def _flush_run(self) -> None:
+        run, self.run = self.run, []
+        if run:
+            self._bare(run[0][1], run[-1][1] + len(run[-1][2]), "".join(r[2] for r in run))
+
+    def _bare(self, start: int, end: int, body: str) -> None:
+        if len(body) < MIN_BARE_B64:
+            return
+        der = decode_b64(body) or decode_b64(body + "=" * (-len(body) % 4))
+        if der and der[0] == 0x30:
+            self.blocks.append(Block(None, der, start, end, encoding="base64"))
+
+    def _outside_line(self, line: str, lineno: int, offset: int) -> None:
+        s = line.strip(" \t\r`\u3000")
+        if len(s) >= 16 and s.isascii() and _B64_RE.fullmatch(s):
+            self.run.append((lineno, offset, s))
+            return
+        self._flush_run()
+        if len(line) >= 200:
+            for m in _LONG_TOKEN_RE.finditer(line):
+                self._bare(offset + m.start(), offset + m.end(), m.group())
+
+    def _stray_end(self, b: _Boundary, lineno: int, offset: int) -> None:
+        """An END line with no BEGIN: recover the base64 run just above it."""
+        run, self.run = self.run, []
+        if not run:
+            return
+        block = Block(b.label, None, run[0][1], offset + b.end)
+        block.add("pem.malformed_boundary", lineno, "no_begin")
+        block.der = decode_b64("".join(r[2] for r in run))
+        if block.der is None:
+            block.add("pem.bad_base64", lineno)
+        self.blocks.append(block)
+
+    # -- driver ------------------------------------------------------------------
+    def scan(self) -> ScanResult:
+        offset = 0
+        for lineno, line in enumerate(self.text.split("\n"), start=1):
+            if line.endswith("\r"):
+                self.crlf = True
+            self._line(line, lineno, offset)
+            offset += len(line) + 1
+        if self.open is not None:
+            self._close(None, lineno, offset)
+        self._flush_run()
+        self.blocks.sort(key=lambda b: b.start)
+        return ScanResult(self.blocks, self.crlf)
+
+    def _line(self, line: str, lineno: int, offset: int) -> None:
+        bounds = _boundaries(line)
+        if not bounds:
+            if self.open is not None:
+                self._body_line(line, lineno, True, True)
+            else:
+                self._outside_line(line, lineno, offset)
+            return
+        pos = 0
+        for i, b in enumerate(bounds):
+            before = line[pos : b.start]
+            lead = i == 0 and not before.strip("".join(LEAD_WS | INVISIBLE) + "`")
+            if self.open is not None and before.strip(" \t`"):
+                self._body_line(before, lineno, False, False)
+            if b.kw == "BEGIN":
+                self._begin(b, lineno, offset, line, lead)
+            elif self.open is not None:
+                blk = self.open.block
+                for code, detail in b.problems:
+                    blk.add(code, lineno, detail)
+                if lead:
+                    _edge_whitespace(before, blk, lineno, lead=True, trail=False)
+                self._close(b, lineno, offset)
+            else:
+                self._stray_end(b, lineno, offset)
+            pos = b.end
+        after = line[pos:]
+        last = self.blocks[-1] if self.open is None and self.blocks else None
+        if self.open is not None:
+            if after.strip(" \t\r`"):
+                self._body_line(after, lineno, False, False)
+            else:
+                _edge_whitespace(after, self.open.block, lineno, lead=False, trail=True)
+        elif last is not None and last.end == offset + pos and not after.strip(" \t\r`"):
+            _edge_whitespace(after, last, lineno, lead=False, trail=True)
+
+
+def scan_text(text: str) -> ScanResult:
+    """Every PEM block and headerless base64 object in `text`, in order."""
+    return _Scanner(text).scan()
