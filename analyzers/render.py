@@ -90,10 +90,10 @@ def render_report(report: Report, lang: Literal["ja", "en"], *, color: bool = Fa
     if lang == "ja":
         summary = (f"結果: エラー{counts['error']}件、警告{counts['warning']}件、"
                    f"情報{counts['info']}件")
-        ok = "問題は見つかりませんでした。" if not counts["error"] else ""
+        ok = "エラーはありません。" if not counts["error"] else ""
     else:
         summary = (f"result: {counts['error']} error(s), {counts['warning']} warning(s), "
                    f"{counts['info']} info")
-        ok = "No problems found." if not counts["error"] else ""
+        ok = "No errors." if not counts["error"] else ""
     out.append(summary + (" " + ok if ok else ""))
     return "\n".join(out)
