@@ -167,6 +167,14 @@ def more_cases(p: Any, broken_csr: Callable[[Any], bytes], p7: Callable[..., byt
           ["chain.order", "chain.duplicate", "chain.trusted"],
           "an intermediate with the right name and the wrong key", trust="root")
 
+    for md in ("sha1", "md5"):
+        chain(f"chain_{md}_leaf", [f"leaf_{md}", "int"], ["cert.weak_signature"],
+              ["chain.bad_signature", "chain.order", "chain.unrelated", "chain.duplicate",
+               "chain.incomplete", "cert.weak_key"],
+              f"a {md.upper()}-signed leaf with its real intermediate: the link is weak, "
+              "not wrong (chain.trusted left open: the verifier refuses SHA-1)",
+              trust="root")
+
     # ---- CSRs ------------------------------------------------------------------------
     csr_not = [*CLEAN, *KEYS, *MATCH, *NOT_CERT]
 
