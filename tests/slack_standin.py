@@ -44,6 +44,7 @@ class Call:
     at: float = field(default_factory=time.monotonic)
     status: int = 200
     response: dict[str, Any] = field(default_factory=dict)  # what the stand-in answered
+    path: str = ""
 
 
 class StandIn:
@@ -64,8 +65,8 @@ class StandIn:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     @property
     def api_url(self) -> str:
@@ -231,7 +232,7 @@ class StandIn:
                     self._send(status, body, {"Content-Type": "application/octet-stream"})
                     return
                 if path.startswith("/respond/"):
-                    standin._record(Call("response_url", params, headers))
+                    standin._record(Call("response_url", params, headers, path=path))
                     self._send(200, b"ok", {"Content-Type": "text/plain"})
                     return
                 method = path.removeprefix("/api/")
@@ -329,9 +330,7 @@ def serve(
 ) -> Iterator[Served]:
     """Run `certdesk serve --http` as a subprocess against the stand-in; poll /healthz."""
     port = free_port()
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CERTDESK_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CERTDESK_"))}
     env.update(
         SLACK_API_URL=standin.api_url,
         SLACK_BOT_TOKEN=standin.token,
@@ -346,7 +345,11 @@ def serve(
     cmd += ["--port", str(port), "--workers", str(workers)]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            cmd, cwd=str(REPO), env=env, stdout=log, stderr=subprocess.STDOUT,
+            cmd,
+            cwd=str(REPO),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
@@ -376,9 +379,7 @@ def event_envelope(event: dict[str, Any], event_id: str) -> str:
             "type": "event_callback",
             "event_id": event_id,
             "event_time": int(time.time()),
-            "authorizations": [
-                {"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}
-            ],
+            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
         }
     )
 

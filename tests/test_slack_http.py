@@ -51,14 +51,29 @@ def server(standin: StandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 def mention(text: str, *, channel: str = "C100", ts: str | None = None, **extra: Any) -> dict:
     ts = ts or next_ts()
-    return {"type": "app_mention", "user": "U1", "text": text, "ts": ts, "channel": channel,
-            "event_ts": ts, **extra}
+    return {
+        "type": "app_mention",
+        "user": "U1",
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        **extra,
+    }
 
 
 def dm(text: str, *, ts: str | None = None, **extra: Any) -> dict:
     ts = ts or next_ts()
-    return {"type": "message", "channel_type": "im", "user": "U2", "text": text, "ts": ts,
-            "channel": "D200", "event_ts": ts, **extra}
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U2",
+        "text": text,
+        "ts": ts,
+        "channel": "D200",
+        "event_ts": ts,
+        **extra,
+    }
 
 
 def in_thread(ts: str) -> Any:
@@ -97,14 +112,17 @@ def test_mention_answered_in_its_thread(server: Served, standin: StandIn) -> Non
     assert header["type"] == "header" and header["text"]["text"] == "IPアドレスを変更できますか?"
     actions = [b for b in call.params["blocks"] if b.get("block_id", "").startswith("feedback_")]
     assert [e["action_id"] for e in actions[0]["elements"]] == [
-        "feedback_helpful", "feedback_not_helpful"]
+        "feedback_helpful",
+        "feedback_not_helpful",
+    ]
     assert call.params["text"]  # the fallback text is always sent
 
 
 def test_mention_inside_a_thread_stays_in_that_thread(server: Served, standin: StandIn) -> None:
     parent = next_ts()
-    ev = mention(f"<@{BOT_USER_ID}> How do I back up the private key file in IIS4?",
-                 thread_ts=parent)
+    ev = mention(
+        f"<@{BOT_USER_ID}> How do I back up the private key file in IIS4?", thread_ts=parent
+    )
     send(server, ev)
     (call,) = standin.wait_for("chat.postMessage", in_thread(parent))
     assert "backup" in blocks_text(call).lower() or "back up" in blocks_text(call).lower()
@@ -116,8 +134,11 @@ def test_retry_and_double_delivery_answered_once(server: Served, standin: StandI
     results: list[int] = []
 
     def deliver(retry: int | None) -> None:
-        headers = {} if retry is None else {"X-Slack-Retry-Num": str(retry),
-                                            "X-Slack-Retry-Reason": "http_timeout"}
+        headers = (
+            {}
+            if retry is None
+            else {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        )
         results.append(server.post(body, headers=headers)[0])
 
     threads = [threading.Thread(target=deliver, args=(r,)) for r in (None, None, 1, 2)]
@@ -133,9 +154,7 @@ def test_retry_and_double_delivery_answered_once(server: Served, standin: StandI
     assert len(standin.find("chat.postMessage", in_thread(ev["ts"]))) == 1
 
 
-def test_forged_signature_and_stale_timestamp_are_refused(
-    server: Served, standin: StandIn
-) -> None:
+def test_forged_signature_and_stale_timestamp_are_refused(server: Served, standin: StandIn) -> None:
     ev = mention(f"<@{BOT_USER_ID}> IPアドレスを変更できますか?")
     body = event_envelope(ev, "EvForged")
     forged = {"X-Slack-Signature": "v0=" + "0" * 64}
@@ -191,8 +210,11 @@ def test_file_upload_is_downloaded_and_analysed(server: Served, standin: StandIn
     pem, host = _chain()
     standin.add_file("server.crt", pem.encode())
     standin.add_file("notes.docx", b"not a certificate")
-    ev = dm("", subtype="file_share",
-            files=[standin.file_object("server.crt"), standin.file_object("notes.docx")])
+    ev = dm(
+        "",
+        subtype="file_share",
+        files=[standin.file_object("server.crt"), standin.file_object("notes.docx")],
+    )
     send(server, ev)
     (call,) = standin.wait_for("chat.postMessage", in_thread(ev["ts"]))
     downloads = standin.find("download:server.crt")
@@ -207,8 +229,11 @@ def test_own_other_bots_and_edits_are_ignored(server: Served, standin: StandIn) 
         dm("IPアドレスを変更できますか?", user=BOT_USER_ID, bot_id=BOT_ID),  # our own post
         dm("IPアドレスを変更できますか?", subtype="bot_message", bot_id="BOTHER", user=None),
         dm("IPアドレスを変更できますか?", bot_id="BOTHER"),
-        dm("", subtype="message_changed",
-           message={"text": "IPアドレスを変更できますか?", "user": "U2"}),
+        dm(
+            "",
+            subtype="message_changed",
+            message={"text": "IPアドレスを変更できますか?", "user": "U2"},
+        ),
         dm("", subtype="message_deleted"),
         dm("IPアドレスを変更できますか?", subtype="channel_join"),
     ]
@@ -220,9 +245,15 @@ def test_own_other_bots_and_edits_are_ignored(server: Served, standin: StandIn) 
 
 
 def test_private_key_warned_and_never_repeated(server: Served, standin: StandIn) -> None:
-    key = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()).decode()
+    key = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
     body_line = key.splitlines()[1]
     ev = dm("これで合っていますか\n" + key)
     send(server, ev)

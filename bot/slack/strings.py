@@ -142,5 +142,5 @@ def t(key: str, lang: Lang | str, **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def keys() -> frozenset[str]:
+def all_keys() -> frozenset[str]:
     return frozenset(_STRINGS)
