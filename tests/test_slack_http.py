@@ -4,7 +4,6 @@ Web API stand-in, driven with real signed Slack requests. Events and transport."
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from slack_standin import (
     event_envelope,
     serve,
 )
+from store_backends import store_url_fixture  # noqa: F401  (the store_url fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -282,24 +282,25 @@ def test_ack_is_fast_and_work_happens_after_it(server: Served, standin: StandIn)
     standin.wait_for("chat.postMessage", in_thread(ev["ts"]))
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_two_workers_one_database_one_answer(
-    standin: StandIn, tmp_path: Path, backend: str
+    standin: StandIn, tmp_path: Path, store_url: str
 ) -> None:
-    if backend == "postgres":
-        url = os.environ.get("CERTDESK_TEST_POSTGRES_URL")
-        if not url:
-            pytest.skip("CERTDESK_TEST_POSTGRES_URL is not set")
-    else:
-        url = f"sqlite:///{tmp_path / 'shared.db'}"
-    with serve(standin, url, tmp_path / "serve2.log", workers=2) as srv:
+    """Two servers (one of them with two gunicorn workers) on one database (SQLite;
+    PostgreSQL when CERTDESK_TEST_POSTGRES_URL is set) each get the same event four
+    times at once: one answer, and the duplicates are refused in both processes."""
+    with (
+        serve(standin, store_url, tmp_path / "a.log", workers=2) as srv_a,
+        serve(standin, store_url, tmp_path / "b.log", workers=1) as srv_b,
+    ):
         ev = mention(f"<@{BOT_USER_ID}> IPアドレスを変更できますか?", channel="C2W")
-        body = event_envelope(ev, f"EvTwoWorkers-{backend}-{ev['ts']}")
+        event_id = f"EvTwoWorkers-{ev['ts']}"
+        body = event_envelope(ev, event_id)
         barrier = threading.Barrier(8)
 
         def deliver(i: int) -> None:
             barrier.wait()
-            srv.post(body, headers={"X-Slack-Retry-Num": str(i)} if i else {})
+            srv = srv_a if i % 2 else srv_b
+            srv.post(body, headers={"X-Slack-Retry-Num": str(i // 2)} if i > 1 else {})
 
         threads = [threading.Thread(target=deliver, args=(i,)) for i in range(8)]
         for th in threads:
@@ -309,3 +310,5 @@ def test_two_workers_one_database_one_answer(
         standin.wait_for("chat.postMessage", in_thread(ev["ts"]))
         standin.settle()
         assert len(standin.find("chat.postMessage", in_thread(ev["ts"]))) == 1
+        refused = [srv.log().count(f"duplicate event {event_id} ignored") for srv in (srv_a, srv_b)]
+        assert sorted(refused) == [3, 4]  # the answering server refused its other three
