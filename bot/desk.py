@@ -1,0 +1,400 @@
+"""The Desk: the transport-independent core. Adapters hand it an `Incoming` and render
+the `Reply`. It matches questions, analyses pasted certificates, logs both sides through
+the Store and escalates what it cannot solve. It never reads the clock: `now` comes in."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.render_text import render_reply
+from bot.types import (
+    Answer,
+    Candidate,
+    EscalationInfo,
+    EscalationReason,
+    Incoming,
+    Lang,
+    Reply,
+)
+from knowledge import Entry, KnowledgeBase, Matcher, MatchResult, detect_lang, load_kb
+
+if TYPE_CHECKING:
+    from analyzers import Report
+    from bot.config import Settings
+    from bot.store import Store
+    from bot.store_records import EscalationRecord
+
+log = logging.getLogger(__name__)
+
+# Anything between BEGIN/END lines, or a long unbroken base64 run, is material, not prose.
+_BLOCK = re.compile(r"-{3,}\s*BEGIN[^\n]*\n.*?(?:-{3,}\s*END[^\n]*-{3,}|\Z)", re.S | re.I)
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{60,}")
+_FENCE = re.compile(r"```")
+# How often the Desk asks the Store whether another process learned a new FAQ entry.
+LEARNED_POLL_SECONDS = 3.0
+
+
+def prose_of(text: str) -> str:
+    """The words around pasted material: what the person actually asked."""
+    return _FENCE.sub(" ", _BASE64_RUN.sub(" ", _BLOCK.sub(" ", text))).strip()
+
+
+@dataclass
+class _Logged:
+    ok: bool = True
+
+
+class Desk:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        store: Store | None = None,
+        *,
+        default_lang: Lang = "ja",
+        trust_paths: tuple[str, ...] = (),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.base_kb = kb
+        self.store = store
+        self.default_lang: Lang = default_lang
+        self.trust_paths = trust_paths
+        self._clock = clock
+        self._matcher = Matcher(kb)
+        self._learned_version = -1
+        self._learned_checked = float("-inf")
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, kb_path: str | None = None, upgrade: bool = True
+    ) -> Desk:
+        """The Desk with the configured knowledge base and Store (migrated on start).
+        A database that cannot be reached leaves the Desk answering without a log."""
+        from bot.store import Store, StoreError
+
+        kb = load_kb(kb_path or settings.kb_path)
+        store: Store | None = None
+        try:
+            store = Store(settings.database_url)
+            if upgrade:
+                store.upgrade()
+        except StoreError as exc:
+            log.error("database unavailable, answering without a log: %s", exc)
+        return cls(kb, store, default_lang="en" if settings.lang == "en" else "ja")
+
+    # -- matching -----------------------------------------------------------------
+
+    @property
+    def matcher(self) -> Matcher:
+        self._refresh_learned()
+        return self._matcher
+
+    def _refresh_learned(self, *, force: bool = False) -> None:
+        """Pick up FAQ entries learned from escalations, also those of other processes."""
+        if self.store is None:
+            return
+        now = self._clock()
+        if not force and now - self._learned_checked < LEARNED_POLL_SECONDS:
+            return
+        self._learned_checked = now
+        try:
+            version = self.store.learned_version()
+            if version == self._learned_version:
+                return
+            learned = self.store.learned_entries()
+        except Exception as exc:  # a down database must not stop answers
+            log.warning("cannot read learned FAQ entries: %s", exc)
+            return
+        extra = [
+            Entry(
+                id=e.id,
+                question_ja=e.question,
+                question_en=e.question,
+                answer_ja=e.answer,
+                answer_en=e.answer,
+                learned=True,
+            )
+            for e in learned
+        ]
+        with self._lock:
+            self._matcher = Matcher(self.base_kb.with_entries(extra))
+            self._learned_version = version
+
+    def entry(self, entry_id: str, lang: str) -> Answer | None:
+        e = self.matcher.kb.get(entry_id)
+        return None if e is None else self._answer(e, lang)
+
+    def _answer(self, e: Entry, lang: str) -> Answer:
+        kb = self.matcher.kb
+        related = tuple(
+            Candidate(r.id, r.question(lang), 0.0)
+            for r in (kb.get(rid) for rid in e.related)
+            if r is not None
+        )
+        return Answer(e.id, e.question(lang), e.answer(lang), related, learned=e.learned)
+
+    # -- the one entry point adapters call ------------------------------------------
+
+    def handle(self, incoming: Incoming) -> Reply:
+        text = incoming.text
+        prose = prose_of(text)
+        lang: Lang = "ja" if detect_lang(prose, self.default_lang) == "ja" else "en"
+        reports = self._analyse(incoming, prose)
+        result: MatchResult | None = None
+        if prose and (not reports or self._worth_matching(prose)):
+            result = self.matcher.match(prose, default_lang=lang)
+            if reports and result.decision == "none":
+                result = None  # "please check this" around a certificate is not a question
+        reply = self._reply(lang, result, reports)
+        return self._log_exchange(incoming, reply, result, reports)
+
+    def _worth_matching(self, prose: str) -> bool:
+        return len(self.matcher.index.tokens(prose)) >= 2 or "?" in prose or "?" in prose
+
+    def _analyse(self, incoming: Incoming, prose: str) -> tuple[Report, ...]:
+        import analyzers
+
+        reports: list[Report] = []
+        hosts = analyzers.hosts_in_text(incoming.text)
+        host = hosts[0] if hosts else None
+        trust = self._trust()
+        if analyzers.has_analysable_content(incoming.text):
+            reports.append(
+                analyzers.analyze(
+                    incoming.text, now=incoming.now, host=host, trust=trust, source="message"
+                )
+            )
+        for up in incoming.uploads:
+            reports.append(
+                analyzers.analyze(up.data, now=incoming.now, host=host, trust=trust, source=up.name)
+            )
+        return tuple(reports)
+
+    def _trust(self) -> tuple[Any, ...]:
+        if not self.trust_paths:
+            return ()
+        from cryptography import x509
+
+        certs: list[Any] = []
+        for path in self.trust_paths:
+            with open(path, "rb") as fh:
+                certs.extend(x509.load_pem_x509_certificates(fh.read()))
+        return tuple(certs)
+
+    def _reply(self, lang: Lang, result: MatchResult | None, reports: tuple[Report, ...]) -> Reply:
+        answer = None
+        if result is not None and result.entry is not None:
+            answer = self._answer(result.entry, lang)
+        candidates: tuple[Candidate, ...] = ()
+        if result is not None:
+            candidates = tuple(
+                Candidate(c.entry.id, c.entry.question(lang), c.score) for c in result.candidates
+            )
+        return Reply(
+            lang=lang,
+            text="",
+            decision=None if result is None else result.decision,
+            answer=answer,
+            candidates=candidates,
+            reports=reports,
+            private_key_pasted=any(r.private_key_found for r in reports),
+            # greeting / thanks: the renderer says the matching friendly line
+            notices=(result.smalltalk,)
+            if result and result.decision == "smalltalk" and result.smalltalk
+            else (),
+        )
+
+    # -- logging and escalation ------------------------------------------------------
+
+    @contextmanager
+    def _logging(self, state: _Logged) -> Iterator[None]:
+        """Store failures never stop a reply: they turn into a notice."""
+        try:
+            yield
+        except Exception as exc:
+            state.ok = False
+            log.error("logging failed: %s", exc)
+
+    def _log_exchange(
+        self,
+        incoming: Incoming,
+        reply: Reply,
+        result: MatchResult | None,
+        reports: tuple[Report, ...],
+    ) -> Reply:
+        state = _Logged(ok=self.store is not None)
+        message_id: int | None = None
+        escalation: EscalationInfo | None = None
+        reason = _escalation_reason(result)
+        if self.store is not None:
+            store = self.store
+            with self._logging(state):
+                conv = store.conversation(
+                    transport=incoming.transport,
+                    channel=incoming.channel,
+                    thread=incoming.thread,
+                    user=incoming.user,
+                    now=incoming.now,
+                )
+                message_id = store.log_in(
+                    conv,
+                    user=incoming.user,
+                    text=incoming.text,
+                    now=incoming.now,
+                    lang=reply.lang,
+                    external_id=incoming.external_id,
+                )
+                if result is not None:
+                    best = result.best
+                    store.record_match(
+                        message_id,
+                        entry_id=best.entry.id if best else None,
+                        score=result.score,
+                        decision=result.decision,
+                        lang=reply.lang,
+                    )
+                if reports:
+                    store.record_findings(
+                        message_id,
+                        codes=[f.code for r in reports for f in r.findings],
+                        certificates=sum(r.certificates_checked for r in reports),
+                    )
+                if reason is not None and result is not None:
+                    escalation = self._escalate(
+                        message_id, reason, result, reply.lang, incoming.now
+                    )
+        elif reason is not None and result is not None:
+            best = result.best
+            guess = (
+                Candidate(best.entry.id, best.entry.question(reply.lang), best.score)
+                if best
+                else None
+            )
+            escalation = EscalationInfo(0, reason, best_guess=guess)
+        reply = replace(reply, message_id=message_id, escalation=escalation)
+        reply = replace(reply, logged=state.ok, text=render_reply(reply, logged=state.ok))
+        if self.store is not None and message_id is not None:
+            with self._logging(state):
+                conv = self.store.conversation(
+                    transport=incoming.transport,
+                    channel=incoming.channel,
+                    thread=incoming.thread,
+                    user=incoming.user,
+                    now=incoming.now,
+                )
+                self.store.log_out(conv, text=reply.text, now=incoming.now, reply_to=message_id)
+            if not state.ok:
+                reply = replace(reply, logged=False, text=render_reply(reply, logged=False))
+        return reply
+
+    def _escalate(
+        self,
+        message_id: int,
+        reason: EscalationReason,
+        result: MatchResult,
+        lang: Lang,
+        now: datetime,
+    ) -> EscalationInfo:
+        assert self.store is not None
+        best = result.best
+        record = self.store.open_escalation(
+            message_id,
+            reason=reason,
+            now=now,
+            best_guess_entry=best.entry.id if best else None,
+            best_guess_score=best.score if best else None,
+        )
+        guess = Candidate(best.entry.id, best.entry.question(lang), best.score) if best else None
+        return EscalationInfo(record.id, reason, "open", guess)
+
+    # -- follow-ups from buttons and staff ---------------------------------------------
+
+    def choose(self, message_id: int, entry_id: str, *, user: str, now: datetime) -> Reply:
+        """The asker picked one of the offered candidates."""
+        lang = self._message_lang(message_id)
+        answer = self.entry(entry_id, lang)
+        state = _Logged(ok=self.store is not None)
+        if self.store is not None and answer is not None:
+            with self._logging(state):
+                self.store.record_choice(message_id, entry_id=entry_id, user=user, now=now)
+        reply = Reply(
+            lang=lang,
+            text="",
+            decision="answer" if answer else "none",
+            answer=answer,
+            message_id=message_id,
+            logged=state.ok,
+        )
+        return replace(reply, text=render_reply(reply, logged=state.ok))
+
+    def feedback(self, message_id: int, helpful: bool, *, user: str, now: datetime) -> Reply:
+        """Helpful / not helpful. Not helpful hands the question to a person."""
+        lang = self._message_lang(message_id)
+        state = _Logged(ok=self.store is not None)
+        escalation: EscalationInfo | None = None
+        if self.store is not None:
+            with self._logging(state):
+                self.store.record_feedback(message_id, user=user, helpful=helpful, now=now)
+                if not helpful:
+                    msg = self.store.message(message_id)
+                    record = self.store.open_escalation(
+                        message_id,
+                        reason="not_helpful",
+                        now=now,
+                        best_guess_entry=msg.match_entry if msg else None,
+                        best_guess_score=msg.match_score if msg else None,
+                    )
+                    escalation = EscalationInfo(record.id, "not_helpful", "open")
+        reply = Reply(
+            lang=lang,
+            text="",
+            decision=None,
+            message_id=message_id,
+            escalation=escalation,
+            logged=state.ok,
+            notices=("feedback_thanks",) if helpful else ("not_helpful",),
+        )
+        return replace(reply, text=render_reply(reply, logged=state.ok))
+
+    def assign(self, escalation_id: int, *, user: str, now: datetime) -> EscalationRecord:
+        assert self.store is not None, "escalations need a database"
+        return self.store.assign(escalation_id, user=user, now=now)
+
+    def resolve(
+        self, escalation_id: int, *, user: str, answer: str, add_to_faq: bool, now: datetime
+    ) -> EscalationRecord:
+        assert self.store is not None, "escalations need a database"
+        record = self.store.resolve(
+            escalation_id, user=user, answer=answer, now=now, add_to_faq=add_to_faq
+        )
+        if add_to_faq:
+            self._refresh_learned(force=True)  # answer the same question from it at once
+        return record
+
+    def _message_lang(self, message_id: int) -> Lang:
+        if self.store is not None:
+            try:
+                msg = self.store.message(message_id)
+            except Exception:
+                msg = None
+            if msg is not None and msg.lang in ("ja", "en"):
+                return "en" if msg.lang == "en" else "ja"
+        return self.default_lang
+
+
+def _escalation_reason(result: MatchResult | None) -> EscalationReason | None:
+    if result is None:
+        return None
+    if result.decision == "human":
+        return "asked_human"
+    if result.decision == "none":
+        return "no_answer"
+    return None

@@ -1,0 +1,70 @@
+"""Every sentence the bot itself says, in Japanese and English. FAQ text lives in
+knowledge/faq.toml; these are the bot's own words around it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "greeting": {
+        "ja": "こんにちは!SSL証明書のことなら何でも聞いてください。証明書やCSRを貼り付ければ、その場でチェックします。",
+        "en": "Hello! Ask me anything about SSL certificates, or paste a certificate or CSR and I will check it.",
+    },
+    "thanks": {
+        "ja": "どういたしまして。ほかにもあれば、いつでも聞いてください。",
+        "en": "You're welcome. Ask any time if something else comes up.",
+    },
+    "ambiguous": {
+        "ja": "どれについてのご質問でしょうか?近いものを選んでください:",
+        "en": "Which of these is closest to your question?",
+    },
+    "no_answer": {
+        "ja": "申し訳ありません。FAQにはこのご質問への答えが見つかりませんでした。",
+        "en": "Sorry, I could not find an answer to this in the FAQ.",
+    },
+    "asked_human": {
+        "ja": "承知しました。担当者におつなぎします。",
+        "en": "Understood. I'm handing this to a person.",
+    },
+    "escalated": {
+        "ja": "サポート担当者に引き継ぎました(ケース #{id})。担当者がこのスレッドで回答します。",
+        "en": "I've passed this to the support team (case #{id}). Someone will answer in this thread.",
+    },
+    "escalation_would": {
+        "ja": "(Slackでは、このご質問はサポート担当者に引き継がれます。)",
+        "en": "(In Slack, this question would be handed to the support team.)",
+    },
+    "best_guess": {
+        "ja": "参考までに、いちばん近いFAQ: {question}",
+        "en": "For reference, the closest FAQ entry: {question}",
+    },
+    "related": {"ja": "関連する質問:", "en": "Related questions:"},
+    "feedback_thanks": {
+        "ja": "フィードバックありがとうございます。",
+        "en": "Thanks for the feedback.",
+    },
+    "not_helpful": {
+        "ja": "お役に立てず申し訳ありません。",
+        "en": "Sorry that did not help.",
+    },
+    "logging_failed": {
+        "ja": "(注意: 会話の記録に失敗しました。回答はできますが、この会話は保存されていません。)",
+        "en": "(Note: logging failed. I can still answer, but this conversation was not saved.)",
+    },
+    "private_key": {
+        "ja": "秘密鍵が貼り付けられました。この鍵は漏えいしたものとして扱ってください。"
+        "メッセージを削除し、新しい鍵とCSRを作成して証明書を再発行してください。鍵の内容は表示も保存もしていません。",
+        "en": "A private key was pasted. Treat this key as exposed: delete the message, generate a "
+        "new key and CSR, and have the certificate reissued. The key was neither shown nor stored.",
+    },
+    "analysis_header": {
+        "ja": "貼り付けられた内容のチェック結果:",
+        "en": "Check of what you pasted:",
+    },
+    "faq_link": {"ja": "関連FAQ: {question}", "en": "See the FAQ: {question}"},
+}
+
+
+def t(key: str, lang: str, **kwargs: Any) -> str:
+    text = MESSAGES[key]["en" if lang == "en" else "ja"]
+    return text.format(**kwargs) if kwargs else text

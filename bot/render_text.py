@@ -1,0 +1,51 @@
+"""Plain-text rendering of a Reply: what the terminal chat prints and what Slack uses
+as the notification fallback."""
+
+from __future__ import annotations
+
+from bot.messages import t
+from bot.types import Reply
+
+
+def render_reply(reply: Reply, *, logged: bool = True) -> str:
+    lang = reply.lang
+    parts: list[str] = []
+    if reply.private_key_pasted:
+        parts.append("⚠ " + t("private_key", lang))
+    for report in reply.reports:
+        from analyzers import render_report
+
+        parts.append(t("analysis_header", lang) + "\n" + render_report(report, lang))
+    for notice in reply.notices:
+        parts.append(t(notice, lang))
+    decision = reply.decision
+    if reply.answer is not None:
+        a = reply.answer
+        block = f"■ {a.question}\n\n{a.answer}"
+        if a.related:
+            block += (
+                "\n\n"
+                + t("related", lang)
+                + "\n"
+                + "\n".join(f"  - {r.question}" for r in a.related)
+            )
+        parts.append(block)
+    elif decision == "ambiguous":
+        lines = [t("ambiguous", lang)]
+        lines += [f"  {n}. {c.question}" for n, c in enumerate(reply.candidates, start=1)]
+        parts.append("\n".join(lines))
+    elif decision == "none":
+        parts.append(t("no_answer", lang))
+    elif decision == "human":
+        parts.append(t("asked_human", lang))
+    esc = reply.escalation
+    if esc is not None:
+        if esc.id:
+            parts.append(t("escalated", lang, id=esc.id))
+        else:
+            parts.append(t("escalation_would", lang))
+        if esc.best_guess is not None and decision != "human":
+            parts.append(t("best_guess", lang, question=esc.best_guess.question))
+    if not logged:
+        parts.append(t("logging_failed", lang))
+    return "\n\n".join(p for p in parts if p)

@@ -1,0 +1,128 @@
+"""An inverted index over lemmas of each entry's texts: IDF weights, BM25, coverage.
+
+Every entry contributes "units": its questions, phrasings and keywords, each a short
+token list, plus its answers as a long tail. Scores only touch entries that share a
+token with the query, so a knowledge base of thousands of entries stays fast.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from knowledge.kb import Entry, KnowledgeBase
+from knowledge.normalize import normalize
+from knowledge.signals import SignalSet
+from knowledge.synonyms import SynonymTable
+from knowledge.tokens import lemmas, reading
+
+_K1 = 1.2
+_B = 0.75
+
+
+@dataclass
+class EntryDoc:
+    entry: Entry
+    units: list[tuple[str, ...]]  # questions, phrasings, keywords (lemmas)
+    unit_texts: list[str]  # the same units, normalised, for fuzzy comparison
+    short_vocab: frozenset[str]
+    vocab: frozenset[str]  # short units plus answers
+    tf: Counter[str]  # over the whole document, questions weighted up
+    length: int
+    signals: SignalSet
+    unit_sets: list[frozenset[str]] = field(default_factory=list)
+    unit_readings: list[str] = field(default_factory=list)
+
+
+class Index:
+    def __init__(self, kb: KnowledgeBase, synonyms: SynonymTable) -> None:
+        self.synonyms = synonyms
+        self.docs: list[EntryDoc] = [self._doc(e) for e in kb]
+        df: Counter[str] = Counter()
+        postings: dict[str, list[int]] = defaultdict(list)
+        for i, doc in enumerate(self.docs):
+            for tok in doc.vocab:
+                df[tok] += 1
+                postings[tok].append(i)
+        n = max(len(self.docs), 1)
+        self.idf: dict[str, float] = {
+            t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()
+        }
+        # A word no entry uses weighs like the rarest known word, and a little more.
+        self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        self.postings = dict(postings)
+        self.vocab: frozenset[str] = frozenset(df)
+        # Reading bigrams find entries for questions typed in kana with no shared lemma.
+        grams: dict[str, set[int]] = defaultdict(set)
+        for i, doc in enumerate(self.docs):
+            for r in doc.unit_readings:
+                for g in bigrams(r):
+                    grams[g].add(i)
+        self.reading_postings = {g: sorted(ids) for g, ids in grams.items()}
+        self.avg_len = sum(d.length for d in self.docs) / n
+
+    def tokens(self, text: str) -> list[str]:
+        return self.synonyms.apply(lemmas(text))
+
+    def weight(self, tok: str) -> float:
+        return self.idf.get(tok, self.unknown_idf)
+
+    def _doc(self, e: Entry) -> EntryDoc:
+        short_texts = [e.question_ja, e.question_en, *e.phrasings_ja, *e.phrasings_en]
+        short_texts += [*e.keywords_ja, *e.keywords_en]
+        units = [tuple(self.tokens(t)) for t in short_texts]
+        answer_toks = self.tokens(e.answer_ja) + self.tokens(e.answer_en)
+        tf: Counter[str] = Counter()
+        for u in units[:2]:  # the questions themselves count double
+            tf.update(u)
+        for u in units:
+            tf.update(u)
+        tf.update(answer_toks)
+        short_vocab = frozenset(t for u in units for t in u)
+        doc = EntryDoc(
+            entry=e,
+            units=[u for u in units if u],
+            unit_texts=[normalize(t) for t, u in zip(short_texts, units, strict=True) if u],
+            short_vocab=short_vocab,
+            vocab=short_vocab | frozenset(answer_toks),
+            tf=tf,
+            length=sum(tf.values()),
+            signals=SignalSet.from_entry_signals(e.signals),
+        )
+        doc.unit_sets = [frozenset(u) for u in doc.units]
+        doc.unit_readings = [reading(t) for t, u in zip(short_texts, units, strict=True) if u]
+        return doc
+
+    def candidates(self, query: Iterable[str]) -> set[int]:
+        hits: set[int] = set()
+        for tok in set(query):
+            hits.update(self.postings.get(tok, ()))
+        return hits
+
+    def reading_candidates(self, query_reading: str, limit: int) -> list[int]:
+        counts: Counter[int] = Counter()
+        for g in set(bigrams(query_reading)):
+            postings = self.reading_postings.get(g, ())
+            if len(postings) <= max(8, len(self.docs) // 4):  # common bigrams say little
+                counts.update(postings)
+        return [i for i, _ in counts.most_common(limit)]
+
+    def bm25(self, query: Sequence[str], i: int) -> float:
+        doc = self.docs[i]
+        norm = _K1 * (1 - _B + _B * doc.length / self.avg_len)
+        score = 0.0
+        for tok in set(query):
+            f = doc.tf.get(tok, 0)
+            if f:
+                score += self.idf[tok] * f * (_K1 + 1) / (f + norm)
+        return score
+
+    def bm25_ceiling(self, query: Sequence[str]) -> float:
+        """What a document holding every query word often would score: the 0..1 scale."""
+        return sum(self.weight(t) for t in set(query)) * (_K1 + 1) or 1.0
+
+
+def bigrams(s: str) -> list[str]:
+    return [s[k : k + 2] for k in range(len(s) - 1)]

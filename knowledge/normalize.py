@@ -1,0 +1,53 @@
+"""Text normalisation shared by the index and the queries.
+
+NFKC folds full-width ＩＩＳ and half-width ｶﾅ; casefold folds case; a katakana word that
+ends in a long-vowel mark loses it (サーバー -> サーバ) so both spellings meet. The result
+is idempotent: normalize(normalize(s)) == normalize(s).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width and other invisible characters that survive NFKC.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Dash-like characters people type in place of "-" or "ー".
+_DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"})
+_SPACES = re.compile(r"\s+")
+# A katakana run of three or more characters before a final long-vowel mark.
+_KATAKANA_LONG_END = re.compile(
+    r"([\u30a1-\u30fa\u30fc]{2,}[\u30a1-\u30fa])\u30fc+(?![\u30a1-\u30fc])"
+)
+# "ヴ" spellings people write both ways.
+_VU = str.maketrans({"ヴ": "ブ"})
+
+
+def normalize(text: str, *, fold_katakana: bool = True) -> str:
+    """Fold width, case, invisible characters and katakana long-vowel endings.
+
+    The tokeniser passes fold_katakana=False and folds each lemma instead: MeCab reads
+    "プライベートキー" well but "プライベートキ" as "プライベート" + "木".
+    """
+    s = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_DASHES)
+    s = s.casefold().translate(_VU)
+    if fold_katakana:
+        s = fold_long_vowels(s)
+    return _SPACES.sub(" ", s).strip()
+
+
+def fold_long_vowels(s: str) -> str:
+    """サーバー -> サーバ, ブラウザー -> ブラウザ; short words such as キー keep their mark."""
+    return _KATAKANA_LONG_END.sub(r"\1", s)
+
+
+_KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+
+
+def detect_lang(text: str, default: str = "en") -> str:
+    """Any kana or kanji means Japanese; other letters mean English; no letters: default."""
+    if _KANA_OR_KANJI.search(text):
+        return "ja"
+    if re.search(r"[A-Za-z]", text):
+        return "en"
+    return default

@@ -1,0 +1,110 @@
+"""Japanese/English tokenisation into lemmas, via fugashi with unidic-lite pinned.
+
+The dictionary path is passed explicitly (`-d`, `-r`) so that installing the full
+`unidic` package can never silently change which dictionary is used.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from knowledge.normalize import fold_long_vowels, normalize
+
+# Parts of speech that carry no topic: particles, auxiliaries, symbols, whitespace.
+_DROP_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白", "接続詞", "感動詞"})
+# Light verbs and fillers that every question has.
+_STOP_LEMMAS = frozenset(
+    """為る 有る 居る 成る 出来る 言う 思う 貰う 下さる 頂く 致す 御座る 良い 宜しい
+    こと もの よう これ それ あれ どれ ここ そこ どこ 此れ 其れ 何 なに どう どの 様 方 事 物 時
+    the a an of to in on for is are was were be been do does did i you we it my our your this that
+    and or with can could would should please how what why when where which there have has had me
+    get got any some just from at by as if so not no yes hi hello thanks thank say says said
+    i'm it's don't doesn't can't won't""".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> Any:
+    import fugashi
+    import unidic_lite
+
+    dicdir = unidic_lite.DICDIR
+    return fugashi.Tagger(f'-d "{dicdir}" -r "{dicdir}/mecabrc"')
+
+
+def _stem_en(word: str) -> str:
+    """A deliberately tiny English stemmer: plurals and common verb endings."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 3 and word.endswith("ed") and not word.endswith("eed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+_ASCII_RUN = re.compile(r"[a-z0-9][a-z0-9._+-]*")
+_ALNUM_PARTS = re.compile(r"[a-z]+|[0-9]+")
+_HEX_PREFIX = re.compile(r"^0x(?=[0-9a-f]{8}$)")
+
+
+def _ascii_lemmas(run: str, out: list[str]) -> None:
+    word = _HEX_PREFIX.sub("", run.strip("._+-"))
+    if not word:
+        return
+    if "." in word or "/" in word:  # file names and hosts stay whole: "server.key"
+        out.append(word)
+        return
+    # "iis4" and "iis 4", "capi2" and "capi 2" must meet: split letters from digits.
+    for part in _ALNUM_PARTS.findall(word):
+        if part not in _STOP_LEMMAS:
+            out.append(_stem_en(part))
+
+
+def _japanese_lemmas(segment: str, out: list[str]) -> None:
+    for word in _tagger()(segment):
+        if word.feature.pos1 in _DROP_POS:
+            continue
+        lemma = word.feature.lemma
+        if lemma is None:  # unidic-lite has no lemma for some words: use the surface form
+            lemma = word.surface
+        # Loanword lemmas look like "サーバー-server": keep the Japanese side, normalised.
+        lemma = fold_long_vowels(normalize(lemma.split("-", 1)[0], fold_katakana=False))
+        if lemma and lemma not in _STOP_LEMMAS and not lemma.isspace():
+            out.append(lemma)
+
+
+def lemmas(text: str) -> list[str]:
+    """Content lemmas of `text`, in order. ASCII words bypass MeCab (it splits "capi2" and
+    "0x80093009"), are lower-cased and lightly stemmed; Japanese runs go through fugashi."""
+    s = normalize(text, fold_katakana=False)
+    out: list[str] = []
+    pos = 0
+    for m in _ASCII_RUN.finditer(s):
+        if m.start() > pos:
+            _japanese_lemmas(s[pos : m.start()], out)
+        _ascii_lemmas(m.group(), out)
+        pos = m.end()
+    if pos < len(s):
+        _japanese_lemmas(s[pos:], out)
+    return out
+
+
+_HIRAGANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}  # hiragana -> katakana
+
+
+def reading(text: str) -> str:
+    """The text as katakana (MeCab's readings) with ASCII kept: "でじたるしょめい" and
+    "デジタル署名" both become "デジタルショメイ", so kana typos still meet the FAQ."""
+    s = normalize(text, fold_katakana=False)
+    parts: list[str] = []
+    for word in _tagger()(s):
+        if not any(ch.isalnum() for ch in word.surface):
+            continue
+        kana = word.feature.kana
+        parts.append(kana if kana else word.surface.translate(_HIRAGANA))
+    return fold_long_vowels("".join(parts))
