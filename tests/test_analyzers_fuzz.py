@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from typing import Any
 
 from analyzer_checks import NOW, analyze_quietly, assert_well_formed
 from cryptography import x509
@@ -37,20 +38,32 @@ NASTY = [*"-=/+ \t\r\n`&;<>", "\u3000", "\u00a0", "\u200b", "\ufeff", "－", "�
                                      "‐", "Ａ", "ｚ", "０", "BEGIN ", "END ", "-----",
                                      "-----BEGIN CERTIFICATE-----\n", "-----END ",
                                      "PRIVATE KEY-----", "&amp;", "&lt;", "```"]
-PEMISH = st.text(alphabet=st.sampled_from(
-    [*NASTY, *"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"]), max_size=600)
+PEMISH = st.lists(st.sampled_from(
+    [*NASTY, *"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"]),
+    max_size=400).map("".join)
+
+
+def _says_something(data: str | bytes, **kw: Any) -> dict[str, Any]:
+    """Well-formed, and never silent: no object found means at least one finding."""
+    d = assert_well_formed(analyze_quietly(data, **kw))
+    assert d["objects"] or d["findings"]
+    return d
+
+
+def _insert(line: str, s: str) -> str:
+    return line[: len(line) // 2] + s + line[len(line) // 2:]
 
 
 @SETTINGS
 @given(st.one_of(st.text(max_size=2000), PEMISH))
 def test_arbitrary_text_never_raises(text: str) -> None:
-    assert_well_formed(analyze_quietly(text))
+    _says_something(text)
 
 
 @SETTINGS
 @given(st.binary(max_size=4096))
 def test_arbitrary_bytes_never_raise(data: bytes) -> None:
-    assert_well_formed(analyze_quietly(data))
+    _says_something(data)
 
 
 # ---- mutated real PEMs ---------------------------------------------------------------
@@ -86,14 +99,42 @@ def mutated(draw: st.DrawFn) -> str:
 @SETTINGS
 @given(mutated(), st.booleans())
 def test_mutated_pems_never_raise(text: str, as_bytes: bool) -> None:
-    data: str | bytes = text.encode("utf-8", "surrogatepass") if as_bytes else text
-    assert_well_formed(analyze_quietly(data))
+    _says_something(text.encode("utf-8", "surrogatepass") if as_bytes else text)
+
+
+CLEAN_CERTS = [(CERTS / "fixtures" / f"{s}.pem").read_text("utf-8") for s in ("leaf", "int")]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(CLEAN_CERTS), min_size=1, max_size=3), st.data())
+def test_whitespace_damage_is_looked_past(pems: list[str], data: st.DataObject) -> None:
+    """Indentation, trailing blanks, CRLF, U+3000 and invisible characters in the body
+    never lose a certificate: the same certificates come out, in order."""
+    expected = [c.fingerprint(hashes.SHA256()).hex()
+                for c in x509.load_pem_x509_certificates("".join(pems).encode())]
+    out = []
+    for line in "".join(pems).splitlines():
+        boundary = line.startswith("-----")
+        lead = data.draw(st.sampled_from(["", "", " ", "  ", "\t", "\u3000"]))
+        trail = data.draw(st.sampled_from(["", "", " ", "\t", "  "]))
+        if not boundary and data.draw(st.booleans()):
+            line = _insert(line, data.draw(st.sampled_from(["\u200b", "\u00a0", "\ufeff"])))
+        out.append(lead + line + trail)
+    text = data.draw(st.sampled_from(["\n", "\r\n"])).join(out) + "\n"
+    text = data.draw(st.sampled_from(["{}", "```\n{}```", "```{}```", "証明書です:\n{}よろしく"])
+                     ).format(text)
+    d = _says_something(text)
+    got = [str(o["sha256"]).replace(":", "").lower() for o in d["objects"]
+           if o["kind"] == "certificate"]
+    assert got == expected
+    codes = {f["code"] for f in d["findings"]}
+    assert not codes & {"pem.none_found", "pem.bad_base64", "pem.bad_der", "pem.missing_end"}
 
 
 @SETTINGS
 @given(mutated(), st.sampled_from(["www.example.jp", "例え.jp", "", "*", "a" * 300]))
 def test_mutated_pems_with_host_never_raise(text: str, host: str) -> None:
-    assert_well_formed(analyze_quietly(text, host=host))
+    _says_something(text, host=host)
 
 
 # ---- redaction -----------------------------------------------------------------------
