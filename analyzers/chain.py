@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509 import verification
 
 from analyzers.findings import Finding, finding
+from analyzers.objects import issued_by
 from analyzers.trust import TrustRoots
 
 
@@ -40,11 +41,7 @@ class ChainResult:
 
 
 def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
-    try:
-        child.verify_directly_issued_by(parent)
-    except Exception:  # InvalidSignature, ValueError (names), TypeError (key types)
-        return False
-    return True
+    return issued_by(child, parent)
 
 
 def _cn(c: ChainCert) -> str:

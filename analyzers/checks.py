@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from analyzers.findings import Finding, finding
-from analyzers.objects import Parsed
+from analyzers.objects import Parsed, csr_signature_valid
 
 EXPIRY_WARNING = timedelta(days=30)
 # md2/md5/sha1 with RSA, ecdsa-with-SHA1, dsa-with-sha1, and their odd twins
@@ -132,11 +132,7 @@ def csr_checks(i: int, p: Parsed) -> list[Finding]:
         f"This is a CSR (certificate signing request: {name}). A CSR cannot be installed in "
         "place of a certificate (the cause of \"does not match the certificate requested\"); "
         "send it to the CA and install the certificate it issues.")]
-    try:
-        valid = csr.is_signature_valid
-    except Exception:
-        valid = False
-    if not valid:
+    if not csr_signature_valid(csr):
         out.append(finding(
             "csr.bad_signature", i,
             "CSRの署名を検証できません。CSRが壊れているか改変されています。作り直してください。",

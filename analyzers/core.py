@@ -19,9 +19,9 @@ from analyzers.checks import (
 )
 from analyzers.findings import Finding, finding
 from analyzers.messages import defect_findings
-from analyzers.objects import Parsed, _first_der_element, _parse_unlabelled, parse_block
+from analyzers.objects import Parsed, _parse_unlabelled, parse_block
 from analyzers.report import ObjectInfo, Report
-from analyzers.scan import Block, scan_text
+from analyzers.scan import Block, first_der_element, scan_text
 from analyzers.text import hosts_in_text, slack_unescape
 from analyzers.trust import TrustRoots, load_trust_roots
 
@@ -55,7 +55,7 @@ def analyze(
 
 def _looks_binary(data: bytes) -> bool:
     sample = data[:4096]
-    if not sample:
+    if not sample or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
@@ -78,7 +78,7 @@ def _parse_der_file(data: bytes, now: datetime) -> Parsed | None:
     block = Block(None, data, 0, len(data), encoding="der")
     p = _parse_unlabelled(block, now)
     if p is None:
-        first = _first_der_element(data)
+        first = first_der_element(data)
         if first != data:  # trailing bytes after the object (a newline, padding)
             block.der = first
             p = _parse_unlabelled(block, now)

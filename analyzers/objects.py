@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
 
 from analyzers.report import Kind, ObjectInfo
-from analyzers.scan import Block
+from analyzers.scan import Block, first_der_element
 
 LABEL_KINDS: dict[str, Kind] = {
     "CERTIFICATE": "certificate",
@@ -147,14 +148,60 @@ def general_names(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def is_self_signed(cert: x509.Certificate) -> bool:
-    if cert.subject != cert.issuer:
-        return False
+def verify_raw(
+    key: PublicKey, signature: bytes, data: bytes, params: Any, hash_alg: Any
+) -> bool:
+    """Check a signature by hand: cryptography's X.509 helpers refuse MD5 and SHA-1,
+    but a legacy chain still has to be linked (and then reported as weak)."""
     try:
-        cert.verify_directly_issued_by(cert)
-    except Exception:
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, data, params, hash_alg)
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, data, params)
+        elif isinstance(key, dsa.DSAPublicKey):
+            key.verify(signature, data, hash_alg)
+        elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+            key.verify(signature, data)
+        else:
+            return False
+    except Exception:  # InvalidSignature, or parameters that do not fit the key
         return False
     return True
+
+
+def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    """True when `parent`'s name and key issued `child` (checked by signature)."""
+    if child.issuer != parent.subject:
+        return False
+    try:
+        child.verify_directly_issued_by(parent)
+        return True
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        pass  # MD5/SHA-1 or an odd key: fall back to a manual check below
+    except Exception:
+        return False
+    try:
+        return verify_raw(parent.public_key(), child.signature, child.tbs_certificate_bytes,
+                          child.signature_algorithm_parameters,
+                          child.signature_hash_algorithm)
+    except Exception:
+        return False
+
+
+def csr_signature_valid(csr: x509.CertificateSigningRequest) -> bool:
+    try:
+        return csr.is_signature_valid
+    except Exception:  # SHA-1/MD5 CSRs: check by hand
+        pass
+    try:
+        return verify_raw(csr.public_key(), csr.signature, csr.tbs_certrequest_bytes,
+                          csr.signature_algorithm_parameters, csr.signature_hash_algorithm)
+    except Exception:
+        return False
+
+
+def is_self_signed(cert: x509.Certificate) -> bool:
+    return cert.subject == cert.issuer and issued_by(cert, cert)
 
 
 def _iso(dt: datetime) -> str:
@@ -194,18 +241,6 @@ def cert_fields(cert: x509.Certificate, now: datetime) -> dict[str, Any]:
     except Exception:
         out["key_type"] = "unsupported"
     return out
-
-
-def _first_der_element(der: bytes) -> bytes:
-    """The first DER TLV (TRUSTED CERTIFICATE = certificate + OpenSSL trust info)."""
-    if len(der) < 2 or der[0] != 0x30:
-        return der
-    n = der[1]
-    if n < 0x80:
-        return der[: 2 + n]
-    width = n & 0x7F
-    length = int.from_bytes(der[2 : 2 + width], "big")
-    return der[: 2 + width + length]
 
 
 def parse_certificate(der: bytes, now: datetime) -> Parsed:
@@ -321,7 +356,7 @@ def parse_block(block: Block, now: datetime) -> Parsed | None:
         return p
     try:
         if kind == "certificate":
-            q = parse_certificate(_first_der_element(der) if "TRUSTED" in label else der, now)
+            q = parse_certificate(first_der_element(der) if "TRUSTED" in label else der, now)
         elif kind == "csr":
             q = parse_csr(der)
         elif kind == "crl":

@@ -138,7 +138,7 @@ def _boundaries(line: str) -> list[_Boundary]:
 
 def _clean(segment: str, block: Block | None, lineno: int) -> tuple[str, bool]:
     """Body text of one line -> (base64 characters, looks like base64)."""
-    s = segment.strip("` \t\r")
+    s = segment.strip("` \t\r\u3000" + "".join(INVISIBLE))  # edges: see _edge_whitespace
     if s.isascii():
         s = "".join(s.split())
         return s, bool(_B64_RE.fullmatch(s))
@@ -173,6 +173,20 @@ def _edge_whitespace(segment: str, block: Block, lineno: int, *, lead: bool, tra
             block.add("pem.trailing_whitespace", lineno)
         if any(c in INVISIBLE for c in tail):
             block.add("pem.nonascii", lineno)
+
+
+def first_der_element(der: bytes) -> bytes:
+    """The first DER TLV (e.g. a certificate followed by more bytes)."""
+    if len(der) < 2 or der[0] != 0x30:
+        return der
+    n = der[1]
+    if n < 0x80:
+        return der[: 2 + n]
+    width = n & 0x7F
+    if not 0 < width <= 4:
+        return der
+    length = int.from_bytes(der[2 : 2 + width], "big")
+    return der[: 2 + width + length]
 
 
 def decode_b64(body: str) -> bytes | None:
@@ -242,19 +256,27 @@ class _Scanner:
     # -- headerless base64 -------------------------------------------------------
     def _flush_run(self) -> None:
         run, self.run = self.run, []
-        if run:
-            self._bare(run[0][1], run[-1][1] + len(run[-1][2]), "".join(r[2] for r in run))
+        start = 0
+        for i, (_, _, b64) in enumerate(run):
+            # padding ends one body: several headerless objects pasted one after another
+            if b64.endswith("=") or i == len(run) - 1:
+                seg = run[start : i + 1]
+                self._bare(seg[0][1], seg[-1][1] + len(seg[-1][2]), "".join(r[2] for r in seg))
+                start = i + 1
 
     def _bare(self, start: int, end: int, body: str) -> None:
         if len(body) < MIN_BARE_B64:
             return
         der = decode_b64(body) or decode_b64(body + "=" * (-len(body) % 4))
-        if der and der[0] == 0x30:
-            self.blocks.append(Block(None, der, start, end, encoding="base64"))
+        while der and der[0] == 0x30:
+            first = first_der_element(der)
+            self.blocks.append(Block(None, first, start, end, encoding="base64"))
+            der = der[len(first) :]
 
     def _outside_line(self, line: str, lineno: int, offset: int) -> None:
         s = line.strip(" \t\r`\u3000")
-        if len(s) >= 16 and s.isascii() and _B64_RE.fullmatch(s):
+        # 16+ characters start a run; the short last line of a body continues one
+        if s and (len(s) >= 16 or self.run) and s.isascii() and _B64_RE.fullmatch(s):
             self.run.append((lineno, offset, s))
             return
         self._flush_run()
@@ -264,7 +286,11 @@ class _Scanner:
 
     def _stray_end(self, b: _Boundary, lineno: int, offset: int) -> None:
         """An END line with no BEGIN: recover the base64 run just above it."""
-        run, self.run = self.run, []
+        run = self.run
+        cut = max((i + 1 for i, r in enumerate(run[:-1]) if r[2].endswith("=")), default=0)
+        self.run = run[:cut]
+        self._flush_run()  # earlier headerless objects stay objects of their own
+        run = run[cut:]
         if not run:
             return
         block = Block(b.label, None, run[0][1], offset + b.end)
