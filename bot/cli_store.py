@@ -237,7 +237,9 @@ def run_report_unanswered(args: argparse.Namespace) -> int:
     def go(store: Store) -> int:
         since = _now() - args.since
         rows = store.unanswered_questions(since=since)
-        groups = group_unanswered(rows, render.normaliser(), render.nearest_finder())
+        groups = group_unanswered(
+            rows, render.normaliser(), render.nearest_finder(), features=render.lemma_features()
+        )
         if args.limit is not None:
             groups = groups[: max(args.limit, 0)]
         if args.json:

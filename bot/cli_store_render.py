@@ -35,6 +35,15 @@ def normaliser() -> Callable[[str], str]:
     return normalize
 
 
+def lemma_features() -> Callable[[str], list[str]] | None:
+    """The knowledge package's lemma tokeniser (content words, stop words dropped)."""
+    try:
+        from knowledge.tokens import lemmas
+    except ImportError:
+        return None
+    return lemmas
+
+
 def nearest_finder() -> Callable[[str], tuple[str, float] | None] | None:
     """The nearest FAQ entry by the real matcher, built on first use; None without one."""
     try:

@@ -1,15 +1,18 @@
 """Support leads' review: group unanswered questions by similarity, and serialise groups.
 
 Pure functions over Store records. Grouping first buckets identical normalised texts
-(real logs repeat themselves a lot), then clusters the distinct texts greedily, most
-frequent first, against one representative per group with rapidfuzz: O(distinct ·
-groups) comparisons in C, which keeps 100,000 logged questions well under a second.
+(real logs repeat themselves), then clusters the distinct texts greedily, most frequent
+first: a text joins the group whose first text shares enough of its words (Jaccard
+similarity of lemma sets, or of words and character bigrams without a tokeniser). A
+prefix filter (the classic set-similarity-join trick) finds the candidate groups
+without comparing every pair, so 100,000 logged questions group in well under a second.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -17,15 +20,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from bot.store_records import UnansweredRow
 
 Normalise = Callable[[str], str]
 Nearest = Callable[[str], "tuple[str, float] | None"]
+Features = Callable[[str], Iterable[str]]
 
-THRESHOLD = 78.0  # token_set_ratio; variants of one question score 80-100, neighbours < 70
-MAX_GROUPS = 2000  # beyond this, new texts become their own groups without comparisons
+# Jaccard: "中間証明書のインストール方法" vs the same about ルート証明書 is 0.71 on lemmas (two
+# questions); typed variants, polite prefixes and paraphrases score 0.8-1.0 (one question)
+THRESHOLD = 0.75
+MAX_GROUPS = 5000  # beyond this, new texts become their own groups without comparisons
 NEAREST_LIMIT = 100  # `nearest` runs the matcher: only for the groups a lead will read
 _PUNCT = re.compile(r"[^\w\s]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -42,6 +46,7 @@ class Group:
     langs: tuple[str, ...]
     nearest_entry: str | None
     nearest_score: float | None
+    message_ids: tuple[int, ...] = ()  # every question in the group (not in JSON or CSV)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,9 +72,11 @@ class _Bucket:
     wordings: Counter[str] = field(default_factory=Counter)
     langs: set[str] = field(default_factory=set)
     guesses: dict[str, float] = field(default_factory=dict)  # entry -> best score
+    ids: list[int] = field(default_factory=list)
 
     def add(self, row: UnansweredRow) -> None:
         self.count += 1
+        self.ids.append(row.message_id)
         self.escalated += row.escalated
         self.first = row.created_at if self.first is None else min(self.first, row.created_at)
         self.last = row.created_at if self.last is None else max(self.last, row.created_at)
@@ -84,6 +91,7 @@ class _Bucket:
 
     def merge(self, other: _Bucket) -> None:
         self.count += other.count
+        self.ids += other.ids
         self.escalated += other.escalated
         assert other.first is not None and other.last is not None
         self.first = other.first if self.first is None else min(self.first, other.first)
@@ -97,8 +105,24 @@ class _Bucket:
 def _key(text: str, normalise: Normalise) -> str:
     words = _PUNCT.sub(" ", normalise(text)).split()
     # Japanese does not separate words with spaces, so "IIS 10 でも" and "IIS10でも" are
-    # one wording; English keeps its words for token_set_ratio
+    # one wording; English keeps its spaces
     return ("" if _CJK.search(text) else " ").join(words)
+
+
+def default_features(key: str) -> set[str]:
+    """Words, with untokenised Japanese runs cut into character bigrams."""
+    out: set[str] = set()
+    for word in key.split():
+        if len(word) > 2 and _CJK.search(word):
+            out.update(word[i : i + 2] for i in range(len(word) - 1))
+        else:
+            out.add(word)
+    return out
+
+
+def _prefix_len(size: int, threshold: float) -> int:
+    # two sets with Jaccard >= t share an element within these many rarest elements
+    return size - math.ceil(threshold * size) + 1
 
 
 def group_unanswered(
@@ -106,48 +130,54 @@ def group_unanswered(
     normalise: Normalise,
     nearest: Nearest | None,
     *,
+    features: Features | None = None,
     threshold: float = THRESHOLD,
     max_groups: int = MAX_GROUPS,
     nearest_limit: int = NEAREST_LIMIT,
 ) -> list[Group]:
-    """Groups of similar questions, the most frequently asked first."""
+    """Groups of similar questions, the most frequently asked first.
+
+    `features` turns a question into the words compared (the knowledge package's lemma
+    tokeniser in the CLI); without it, default_features() of the normalised text."""
     keys: dict[str, str] = {}  # raw text -> key; logs repeat texts, normalise each once
     buckets: dict[str, _Bucket] = {}
+    sample: dict[str, str] = {}  # key -> one raw text, for `features`
     for row in rows:
         key = keys.get(row.text)
         if key is None:
             key = keys[row.text] = _key(row.text, normalise)
+            sample.setdefault(key, row.text)
         buckets.setdefault(key, _Bucket()).add(row)
 
-    reps: list[str] = []  # one representative key per comparable group
+    feats = {
+        k: frozenset(features(sample[k]) if features else default_features(k)) for k in buckets
+    }
+    df = Counter(f for fs in feats.values() for f in fs)
+    ordered = {k: sorted(fs, key=lambda f: (df[f], f)) for k, fs in feats.items()}  # rarest first
+
     groups: list[_Bucket] = []
-    rep_group: list[int] = []  # reps[i] belongs to groups[rep_group[i]]
+    rep_feats: list[frozenset[str]] = []  # of the group's first text, for comparable groups
+    index: dict[str, list[int]] = {}  # prefix feature -> groups
     for key, bucket in sorted(buckets.items(), key=lambda kv: (-kv[1].count, kv[1].first)):
-        target = _closest(key, reps, threshold) if key else None
-        if target is not None:
-            groups[rep_group[target]].merge(bucket)
+        mine, order = feats[key], ordered[key]
+        prefix = order[: _prefix_len(len(order), threshold)]
+        best, best_score = -1, -1.0
+        for g in sorted({g for f in prefix for g in index.get(f, ())}):
+            theirs = rep_feats[g]
+            score = len(mine & theirs) / len(mine | theirs)
+            if score >= threshold and score > best_score:  # ties: the larger, older group
+                best, best_score = g, score
+        if best >= 0:
+            groups[best].merge(bucket)
             continue
-        if len(reps) < max_groups:
-            reps.append(key)
-            rep_group.append(len(groups))
+        if mine and len(rep_feats) < max_groups:
+            for f in prefix:
+                index.setdefault(f, []).append(len(groups))
+        rep_feats.append(mine)
         groups.append(bucket)
 
     groups.sort(key=lambda g: (-g.count, -(g.last.timestamp() if g.last else 0.0)))
     return [_finish(g, nearest if i < nearest_limit else None) for i, g in enumerate(groups)]
-
-
-def _closest(key: str, reps: list[str], threshold: float) -> int | None:
-    if not reps:
-        return None
-    # token_set_ratio forgives word order and extra words; the length check stops a
-    # two-word fragment from swallowing every longer question that contains it
-    for _, _, index in process.extract(
-        key, reps, scorer=fuzz.token_set_ratio, score_cutoff=threshold, limit=3
-    ):
-        rep = reps[index]
-        if min(len(rep), len(key)) >= 0.5 * max(len(rep), len(key)):
-            return int(index)
-    return None
 
 
 def _finish(b: _Bucket, nearest: Nearest | None) -> Group:
@@ -163,7 +193,7 @@ def _finish(b: _Bucket, nearest: Nearest | None) -> Group:
     return Group(
         question=examples[0], count=b.count, escalated=b.escalated, examples=examples,
         first_seen=b.first, last_seen=b.last, langs=tuple(sorted(b.langs)),
-        nearest_entry=entry, nearest_score=score,
+        nearest_entry=entry, nearest_score=score, message_ids=tuple(sorted(b.ids)),
     )
 
 
