@@ -24,7 +24,7 @@ from corpus_cases import (
 )
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import PrivateFormat
-from pki import AIA_INT, AIA_ROOT, key_pem, openssl_dh_params, pem, pub_pem
+from pki import AIA_INT, AIA_ROOT, key_pem, openssl_csr, openssl_dh_params, pem, pub_pem
 
 DER = serialization.Encoding.DER
 ONE = ["certificate"]
@@ -172,8 +172,27 @@ def more_cases(p: Any, broken_csr: Callable[[Any], bytes], p7: Callable[..., byt
               ["chain.bad_signature", "chain.order", "chain.unrelated", "chain.duplicate",
                "chain.incomplete", "cert.weak_key"],
               f"a {md.upper()}-signed leaf with its real intermediate: the link is weak, "
-              "not wrong (chain.trusted left open: the verifier refuses SHA-1)",
+              "not wrong (chain.trusted left open: the verifier refuses SHA-1 and MD5)",
               trust="root")
+
+    # A leaf problem must not be misread as a chain problem when the verifier says no.
+    misread = ["chain.incomplete", "chain.untrusted_root", "chain.bad_signature",
+               "chain.order", "chain.unrelated"]
+    chain("chain_expired_leaf", ["leaf_expired", "int"], ["cert.expired"], misread,
+          "an expired leaf in a complete, trusted chain: expired, not incomplete",
+          trust="root")
+    chain("chain_no_san_leaf", ["leaf_no_san", "int"], ["cert.no_san"], misread,
+          "a leaf without SAN (which the verifier requires) in a trusted chain",
+          trust="root")
+    chain("chain_host_mismatch", ["leaf", "int"], ["cert.hostname_mismatch"], misread,
+          "a trusted chain for another host name", trust="root", host="mail.example.com")
+    glued = pem(c["leaf"]).rstrip("\n") + pem(c["int"])
+    add("chain_glued_blocks", glued, [],
+        [*but(FORMAT, "pem.malformed_boundary", "pem.trailing_whitespace"), "pem.none_found",
+         *KEYS, "chain.order", "chain.unrelated"],
+        "`cat leaf.pem int.pem` where leaf.pem had no final newline: END and BEGIN on one "
+        "line; both certificates must still be read", trust="root",
+        kinds=["certificate", "certificate"])
 
     # ---- CSRs ------------------------------------------------------------------------
     csr_not = [*CLEAN, *KEYS, *MATCH, *NOT_CERT]
@@ -200,6 +219,10 @@ def more_cases(p: Any, broken_csr: Callable[[Any], bytes], p7: Callable[..., byt
         ["csr.bad_signature"],
         "the last signature byte flipped: parses, does not verify")
     csr("csr_rsa1024", pem(r["rsa1024"]), ["csr.weak_key"], "RSA 1024-bit CSR")
+    for md in ("sha1", "md5"):
+        csr(f"csr_{md}", openssl_csr(k["leaf2"], "/C=JP/O=Sample Corporation/CN=www.example.jp",
+                                     md), [],
+            f"a CSR self-signed with {md.upper()} (`openssl req -{md}`): a valid signature")
 
     # ---- matching a certificate with a CSR or key --------------------------------------
     def match(name: str, text: str, must: list[str], note: str) -> None:

@@ -162,7 +162,8 @@ def build_cases(p: Any, broken_csr: Callable[[Any], bytes],
 
     c, r = p.certs, p.csrs
     shared = {s: pem(c[s]) for s in ("root", "int", "leaf", "leaf2", "int_evil",
-                                       "other_leaf", "other_root", "leaf_sha1", "leaf_md5")}
+                                       "other_leaf", "other_root", "leaf_sha1", "leaf_md5",
+                                       "leaf_expired", "leaf_no_san")}
     leaf = pem(c["leaf"])
     one = ["certificate"]
     cases: list[Case] = []

@@ -211,3 +211,13 @@ def openssl_dh_params() -> str:
          "dh_param:ffdhe2048"], check=True, capture_output=True,
     )
     return out.stdout.decode()
+
+
+def openssl_csr(key: PrivateKey, subject: str, md: str) -> str:
+    """A CSR self-signed with digest `md` (sha1, md5), which cryptography refuses."""
+    with tempfile.TemporaryDirectory() as tmp:
+        k = Path(tmp) / "k.pem"
+        k.write_text(key_pem(key, serialization.PrivateFormat.PKCS8))
+        out = subprocess.run(["openssl", "req", "-new", "-key", str(k), f"-{md}", "-subj",
+                              subject], check=True, capture_output=True)
+        return out.stdout.decode()
