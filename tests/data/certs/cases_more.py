@@ -248,6 +248,14 @@ def more_cases(p: Any, broken_csr: Callable[[Any], bytes], p7: Callable[..., byt
     match("mismatch_cert_pubkey", leaf + pub_pem(k["other_leaf"]), ["match.key_mismatch"],
           "leaf + another public key")
 
+    add("match_chain_key", leaf + pem(c["int"]) + key_pem(k["leaf"], trad),
+        ["match.key_match", "key.private_key"], [*CLEAN, "match.key_mismatch"],
+        "leaf + intermediate + the leaf's key: only the leaf is compared with the key",
+        trust="root")
+    add("match_cert_encrypted_key", leaf + key_pem(k["leaf"], trad, b"pass phrase"),
+        ["key.encrypted_private_key"], [*CLEAN, *MATCH],
+        "an encrypted key cannot be compared without its pass phrase: no match finding")
+
     # ---- private keys alone: reported, never echoed ----------------------------------
     def key(name: str, text: str, code: str, note: str, ext: str = "key") -> None:
         # an encrypted key may also count as a private key (same handling); not vice versa
@@ -265,6 +273,9 @@ def more_cases(p: Any, broken_csr: Callable[[Any], bytes], p7: Callable[..., byt
     key("key_encrypted_legacy", key_pem(k["leaf"], trad, b"pass phrase"),
         "key.encrypted_private_key",
         "RSA PRIVATE KEY with Proc-Type/DEK-Info headers (openssl genrsa -aes256)")
+    add("key_der_pkcs8", k["leaf_ec"].private_bytes(DER, pk8, serialization.NoEncryption()),
+        ["key.private_key"], KEY_ALONE_NOT, "a DER PKCS#8 key uploaded as a file",
+        input="bytes", ext="der", kinds=["private_key"])
     add("key_in_chat", "秘密鍵はこれです。\n```\n" + key_pem(k["leaf_dsa"], pk8) + "```\n",
         ["key.private_key"], KEY_ALONE_NOT, "a DSA PKCS#8 key pasted in a fence", ext="txt")
 
