@@ -39,7 +39,13 @@ def run(args: argparse.Namespace) -> int:
     from bot.slack import server
 
     if settings.slack_app_token and not args.http:
-        server.run_socket_mode(settings)
+        from slack_sdk.errors import SlackApiError
+
+        try:
+            server.run_socket_mode(settings)
+        except SlackApiError as exc:  # bad token, app without Socket Mode enabled
+            print(f"Socket Mode failed / Socket Mode を開始できません: {exc.response.get('error')}")
+            return 1
         return 0
     if not settings.slack_signing_secret:
         print("SLACK_SIGNING_SECRET is not set / SLACK_SIGNING_SECRET が設定されていません")

@@ -57,6 +57,7 @@ class StandIn:
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._rate_limited = 0
+        self.ws_url: str | None = None  # Socket Mode: set to a SocketModeServer's url
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -170,6 +171,10 @@ class StandIn:
             return {"ok": True, "channel": channel, "permalink": link}
         if method in ("views.open", "views.publish"):
             return {"ok": True, "view": {"id": f"V{ts}"}}
+        if method == "apps.connections.open":
+            if self.ws_url is None:
+                return {"ok": False, "error": "invalid_auth"}
+            return {"ok": True, "url": self.ws_url}
         if method == "files.info":
             name = str(params.get("file"))
             if name not in self.files:
