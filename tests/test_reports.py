@@ -101,7 +101,7 @@ def test_serialisations() -> None:
     parsed = list(csv.DictReader(io.StringIO(groups_to_csv(groups))))
     assert [p["question"] for p in parsed] == [g.question for g in groups]
     assert parsed[0]["rank"] == "1" and parsed[0]["nearest_entry"] == "guess-entry"
-    assert [g.question for g in groups][0] == 'say "hi", bob'  # equal counts: latest first
+    assert groups[0].question == 'say "hi", bob'  # equal counts: latest first
     j = next(g for g in groups if g.question == "a, b; c").to_json()
     assert set(j) == {"question", "count", "escalated", "examples", "first_seen",
                       "last_seen", "langs", "nearest"}

@@ -195,7 +195,7 @@ def test_prune_removes_old_conversations_and_keeps_learned_entries(store: Store)
     assert store.prune(older_than=timedelta(days=365), now=T0) == 0
 
 
-def test_ping_and_errors_when_database_is_unreachable(tmp_path: object) -> None:
+def test_ping_and_errors_when_database_is_unreachable() -> None:
     bad = Store("sqlite:////nonexistent-dir/certdesk.db")
     assert bad.ping() is False
     with pytest.raises(StoreError):
@@ -213,3 +213,34 @@ def test_unmigrated_database_is_a_store_error(store_url: str) -> None:
             fresh.learned_entries()
     finally:
         fresh.dispose()
+
+
+def test_unreachable_postgresql_raises_store_error_only() -> None:
+    down = Store("postgresql+psycopg://u:p@127.0.0.1:1/certdesk")
+    try:
+        assert down.ping() is False
+        with pytest.raises(StoreError):
+            down.conversation(transport="slack", channel="C", thread="t", user="U", now=T0)
+        with pytest.raises(StoreError):
+            down.claim_event("Ev", now=T0)
+        with pytest.raises(StoreError):
+            down.report_stats(since=T0, now=T0)
+    finally:
+        down.dispose()
+
+
+def test_bad_database_url_is_a_store_error() -> None:
+    with pytest.raises(StoreError):
+        Store("nosuchdialect://x/y")
+
+
+def test_ci_without_postgres_fails_instead_of_skipping(monkeypatch: pytest.MonkeyPatch) -> None:
+    import store_backends
+
+    monkeypatch.delenv(store_backends.PG_ENV, raising=False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        store_backends.postgres_url_or_skip()
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception):
+        store_backends.postgres_url_or_skip()

@@ -55,7 +55,7 @@ def test_three_processes_log_200_questions_each(
     assert [o.strip() for o in outs] == ["200"] * 3
     engine = create_engine(store_url)
     with engine.connect() as conn:
-        per_user = dict(
+        per_user: dict[str, int] = dict(
             conn.execute(
                 text(
                     "SELECT m.user, count(*) FROM messages m JOIN matches x"
