@@ -100,6 +100,19 @@ def test_report_well_formed(name: str) -> None:
     assert_well_formed(report_for(name), source=name)
 
 
+def test_committed_corpus_matches_the_generator(tmp_path: Path) -> None:
+    """cases.toml is generated, not edited: regenerating gives the same cases (keys are
+    random, so the fixture bytes differ, but names, inputs and expectations do not)."""
+    proc = subprocess.run([sys.executable, str(CERTS / "generate.py"), "--out", str(tmp_path)],
+                          capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    fresh = tomllib.loads((tmp_path / "cases.toml").read_text("utf-8"))["case"]
+    assert fresh == CASES
+    for case in fresh:
+        for f in [case["file"]] if "file" in case else case["files"]:
+            assert (CERTS / f).is_file(), f"{f} is in cases.toml but not committed"
+
+
 def test_corpus_covers_every_code() -> None:
     must = {c for case in CASES for c in case["must"]}
     named = must | {c for case in CASES for c in case["must_not"]}

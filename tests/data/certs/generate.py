@@ -208,16 +208,20 @@ def self_check(p: Pki) -> None:
     assert p.certs["leaf_expiring_30d"].not_valid_after_utc - NOW == dt.timedelta(days=30)
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """`generate.py [--out DIR]`: DIR defaults to this folder (the committed corpus);
+    the test suite regenerates into a temporary folder to check the two agree."""
     from corpus_cases import build_cases, write_corpus
 
+    out = Path(argv[argv.index("--out") + 1]) if "--out" in argv else OUT
+    out.mkdir(parents=True, exist_ok=True)
     pki = build_pki()
     self_check(pki)
     shared, cases = build_cases(pki, broken_csr_signature, pkcs7.serialize_certificates)
-    write_corpus(OUT, shared, cases)
-    print(f"wrote {len(cases)} cases to {OUT / 'cases.toml'}")
+    write_corpus(out, shared, cases)
+    print(f"wrote {len(cases)} cases to {out / 'cases.toml'}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
