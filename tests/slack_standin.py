@@ -58,6 +58,8 @@ class StandIn:
         self._ts = itertools.count(1)
         self._rate_limited = 0
         self.ws_url: str | None = None  # Socket Mode: set to a SocketModeServer's url
+        self.delays: dict[str, float] = {}  # method -> seconds before answering
+        self.channel_errors: dict[str, str] = {}  # channel -> error for posts there
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -158,6 +160,8 @@ class StandIn:
             }
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
         channel = str(params.get("channel", ""))
+        if channel in self.channel_errors:
+            return {"ok": False, "error": self.channel_errors[channel]}
         if method == "chat.postMessage":
             message = {"text": params.get("text"), "ts": ts, "bot_id": BOT_ID}
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
@@ -246,6 +250,7 @@ class StandIn:
                     body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
                     self._send(429, body, {"Retry-After": "1", "Content-Type": "application/json"})
                     return
+                time.sleep(standin.delays.get(method, 0.0))
                 answer = standin._api(method, params)
                 standin._record(Call(method, params, headers, response=answer))
                 body = json.dumps(answer).encode()
@@ -310,6 +315,7 @@ class Served:
 
 def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
+    last: int | None = None
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"serve exited with {proc.returncode}:\n{log_path.read_text()}")
@@ -317,10 +323,15 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path, timeo
             with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
                 if resp.status == 200:
                     return
+        except urllib.error.HTTPError as err:
+            last = err.code
+            err.close()
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"/healthz not ready after {timeout}s:\n{log_path.read_text()}")
+    raise RuntimeError(
+        f"/healthz not ready after {timeout}s (last status {last}):\n{log_path.read_text()}"
+    )
 
 
 @contextmanager

@@ -274,12 +274,39 @@ def test_web_api_429_is_retried(server: Served, standin: StandIn) -> None:
 
 
 def test_ack_is_fast_and_work_happens_after_it(server: Served, standin: StandIn) -> None:
+    """With chat.postMessage taking 2 s, the ack still comes at once: the work (Desk and
+    Web API) runs after the ack, not before it."""
     pem, _ = _chain()
     ev = dm(pem)
-    status, body, elapsed = server.post(event_envelope(ev, "EvFastAck"))
-    assert status == 200 and body == b""
-    assert elapsed < 1.0
-    standin.wait_for("chat.postMessage", in_thread(ev["ts"]))
+    standin.delays["chat.postMessage"] = 2.0
+    try:
+        status, body, elapsed = server.post(event_envelope(ev, "EvFastAck"))
+        assert status == 200 and body == b""
+        assert elapsed < 1.0
+        standin.wait_for("chat.postMessage", in_thread(ev["ts"]))
+    finally:
+        standin.delays.clear()
+
+
+def test_failed_post_is_logged_with_its_event(server: Served, standin: StandIn) -> None:
+    standin.channel_errors["CGONE"] = "channel_not_found"
+    ev = mention(f"<@{BOT_USER_ID}> IPアドレスを変更できますか?", channel="CGONE")
+    send(server, ev, "EvLost1")
+    standin.wait_for("chat.postMessage", lambda c: c.params.get("channel") == "CGONE")
+    deadline = time.monotonic() + 10
+    while "chat.postMessage failed (event=EvLost1" not in server.log():
+        assert time.monotonic() < deadline, server.log()[-2000:]
+        time.sleep(0.05)
+    assert "channel_not_found" in server.log()
+
+
+def test_healthz_503_while_the_database_is_unavailable(standin: StandIn, tmp_path: Path) -> None:
+    bad = f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"
+    with (
+        pytest.raises(RuntimeError, match=r"last status 503"),
+        serve(standin, bad, tmp_path / "bad.log", timeout=5),
+    ):
+        pass
 
 
 def test_two_workers_one_database_one_answer(
