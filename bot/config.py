@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 _loaded = False
 
@@ -36,6 +37,10 @@ class Settings:
     leads: frozenset[str]
     lang: str
     kb_path: str | None
+
+    @property
+    def lang_code(self) -> Literal["ja", "en"]:
+        return "en" if self.lang == "en" else "ja"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

@@ -88,7 +88,7 @@ class Desk:
                 store.upgrade()
         except StoreError as exc:
             log.error("database unavailable, answering without a log: %s", exc)
-        return cls(kb, store, default_lang="en" if settings.lang == "en" else "ja")
+        return cls(kb, store, default_lang=settings.lang_code)
 
     # -- matching -----------------------------------------------------------------
 
@@ -280,7 +280,8 @@ class Desk:
             )
             escalation = EscalationInfo(0, reason, best_guess=guess)
         reply = replace(reply, message_id=message_id, escalation=escalation)
-        reply = replace(reply, logged=state.ok, text=render_reply(reply, logged=state.ok))
+        rendered = render_reply(reply, logged=state.ok, transport=incoming.transport)
+        reply = replace(reply, logged=state.ok, text=rendered)
         if self.store is not None and message_id is not None:
             with self._logging(state):
                 conv = self.store.conversation(
@@ -292,7 +293,8 @@ class Desk:
                 )
                 self.store.log_out(conv, text=reply.text, now=incoming.now, reply_to=message_id)
             if not state.ok:
-                reply = replace(reply, logged=False, text=render_reply(reply, logged=False))
+                rendered = render_reply(reply, logged=False, transport=incoming.transport)
+                reply = replace(reply, logged=False, text=rendered)
         return reply
 
     def _escalate(
@@ -335,7 +337,9 @@ class Desk:
         )
         return replace(reply, text=render_reply(reply, logged=state.ok))
 
-    def feedback(self, message_id: int, helpful: bool, *, user: str, now: datetime) -> Reply:
+    def feedback(
+        self, message_id: int, helpful: bool, *, user: str, now: datetime, transport: str = "slack"
+    ) -> Reply:
         """Helpful / not helpful. Not helpful hands the question to a person."""
         lang = self._message_lang(message_id)
         state = _Logged(ok=self.store is not None)
@@ -362,7 +366,17 @@ class Desk:
             logged=state.ok,
             notices=("feedback_thanks",) if helpful else ("not_helpful",),
         )
-        return replace(reply, text=render_reply(reply, logged=state.ok))
+        return replace(reply, text=render_reply(reply, logged=state.ok, transport=transport))
+
+    def cases(self, *, transport: str, channel: str, thread: str) -> list[EscalationRecord]:
+        """The escalations raised in one conversation, newest first."""
+        if self.store is None:
+            return []
+        return [
+            r
+            for r in self.store.escalations(limit=1000)
+            if (r.transport, r.channel, r.thread) == (transport, channel, thread)
+        ]
 
     def assign(self, escalation_id: int, *, user: str, now: datetime) -> EscalationRecord:
         assert self.store is not None, "escalations need a database"

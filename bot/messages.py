@@ -30,6 +30,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "サポート担当者に引き継ぎました(ケース #{id})。担当者がこのスレッドで回答します。",
         "en": "I've passed this to the support team (case #{id}). Someone will answer in this thread.",
     },
+    "escalated_terminal": {
+        "ja": "サポート担当者に引き継ぎました(ケース #{id})。担当者が回答すると、/cases で確認できます。",
+        "en": "I've passed this to the support team (case #{id}). Type /cases to see their answer once it arrives.",
+    },
+    "cases_none": {
+        "ja": "この会話で引き継いだケースはありません。",
+        "en": "No cases were handed over in this chat.",
+    },
+    "case_line": {"ja": "ケース #{id}: {status}", "en": "Case #{id}: {status}"},
     "escalation_would": {
         "ja": "(Slackでは、このご質問はサポート担当者に引き継がれます。)",
         "en": "(In Slack, this question would be handed to the support team.)",

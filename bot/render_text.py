@@ -7,7 +7,7 @@ from bot.messages import t
 from bot.types import Reply
 
 
-def render_reply(reply: Reply, *, logged: bool = True) -> str:
+def render_reply(reply: Reply, *, logged: bool = True, transport: str = "slack") -> str:
     lang = reply.lang
     parts: list[str] = []
     if reply.private_key_pasted:
@@ -41,7 +41,8 @@ def render_reply(reply: Reply, *, logged: bool = True) -> str:
     esc = reply.escalation
     if esc is not None:
         if esc.id:
-            parts.append(t("escalated", lang, id=esc.id))
+            key = "escalated_terminal" if transport == "terminal" else "escalated"
+            parts.append(t(key, lang, id=esc.id))
         else:
             parts.append(t("escalation_would", lang))
         if esc.best_guess is not None and decision != "human":

@@ -185,9 +185,9 @@ class Matcher:
             if q_codes and doc.signals.codes:
                 if q_codes & doc.signals.codes:
                     score = max(score, cal.code_match_floor)
-                else:
+                else:  # another entry's code: no quoted phrase can rescue this one
                     score = min(score, cal.code_conflict_cap)
-            if phrase_hits(norm_q, doc.signals):
+            elif phrase_hits(norm_q, doc.signals):
                 score = max(score, cal.phrase_match_floor)
             scored.append(Scored(doc.entry, score, tuple(f)))
         scored.sort(key=lambda s: -s.score)

@@ -1,0 +1,134 @@
+"""The matcher: each entry finds itself, exact signals, the three decisions, calibrated
+scores, small talk, and the dev-set floors of issue 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support import DATA
+
+from bot.evaluate import evaluate_file
+from knowledge import KnowledgeBase, Matcher
+from knowledge.calibrate import FLOORS
+
+
+def test_each_entry_matches_its_own_questions(kb: KnowledgeBase, matcher: Matcher) -> None:
+    for e in kb:
+        for q in (e.question_ja, e.question_en):
+            result = matcher.match(q)
+            assert result.decision == "answer", (e.id, q, result.decision, result.score)
+            assert result.entry is not None and result.entry.id == e.id, q
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.text(max_size=80))
+def test_scores_stay_within_0_and_1(text: str) -> None:
+    from knowledge import load_kb
+
+    m = _shared_matcher(load_kb)
+    result = m.match(text)
+    assert 0.0 <= result.score <= 1.0
+    assert all(0.0 <= c.score <= 1.0 for c in result.candidates)
+    assert result.answered == (result.entry is not None)
+
+
+_cache: dict[str, Matcher] = {}
+
+
+def _shared_matcher(load) -> Matcher:  # type: ignore[no-untyped-def]
+    if "m" not in _cache:
+        _cache["m"] = Matcher(load())
+    return _cache["m"]
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("80093005", "capi2-80093005-invalid-certificate"),
+        ("0x80093009", "capi2-80093009-certificate-invalid"),
+        ("IISで 80090304 が出る", "schannel-80090304-invalid-password"),
+        ("error 80093009 when installing", "capi2-80093009-certificate-invalid"),
+    ],
+)
+def test_error_codes_are_exact_signals(matcher: Matcher, question: str, entry_id: str) -> None:
+    result = matcher.match(question)
+    assert result.answered and result.entry is not None and result.entry.id == entry_id
+
+
+def test_a_code_never_answers_as_its_neighbour(matcher: Matcher) -> None:
+    for code, other in (("80093005", "80093009"), ("80093009", "80093005")):
+        result = matcher.match(f"CAPI2 error = {code}. Invalid Certificate")
+        assert result.entry is not None and code in result.entry.question_ja
+        assert all(other not in c.entry.question_ja or c.score < 0.1 for c in result.candidates)
+
+
+def test_unknown_topics_are_not_answered(matcher: Matcher) -> None:
+    for q in (
+        "今日のランチどこ行く?",
+        "What's the Wi-Fi password in the office?",
+        "経費精算のやり方",
+    ):
+        assert matcher.match(q).decision == "none", q
+
+
+def test_small_talk_and_requests_for_a_person(matcher: Matcher) -> None:
+    assert matcher.match("こんにちは!").decision == "smalltalk"
+    assert matcher.match("thanks a lot").smalltalk == "thanks"
+    assert matcher.match("担当者につないでください").decision == "human"
+    assert matcher.match("can I talk to a person about my cert?").decision == "human"
+    # a greeting in front of a real question is not small talk
+    assert matcher.match("こんにちは、秘密鍵をうっかり削除してしまいました").answered
+
+
+def test_ambiguous_offers_the_close_candidates(matcher: Matcher) -> None:
+    from dataclasses import replace
+
+    # With the "too close to call" gap wide open, any question whose runner-up is
+    # also above the ambiguity bar must come back as a choice, not an answer.
+    wide = Matcher(matcher.kb, calibration=replace(matcher.calibration, close=1.0, ambiguous=0.01))
+    result = wide.match("証明書をIISからApacheやIIS5に移行したい")
+    assert result.decision == "ambiguous"
+    assert len(result.candidates) >= 2 and result.entry is None
+
+
+def test_reply_language_follows_the_question(matcher: Matcher) -> None:
+    ja = matcher.match("秘密鍵をバックアップしたい")
+    en = matcher.match("How do I back up the private key in IIS 4?")
+    assert ja.lang == "ja" and en.lang == "en"
+    assert en.to_json()["entry"]["question"] == en.entry.question_en  # type: ignore[union-attr]
+    assert ja.to_json()["entry"]["question"] == ja.entry.question_ja  # type: ignore[union-attr]
+
+
+def test_ask_json_shape(matcher: Matcher) -> None:
+    line = matcher.match("IPアドレスを変えても大丈夫?").to_json()
+    assert set(line) >= {"question", "answered", "lang", "score", "entry", "candidates"}
+    assert isinstance(line["score"], float)
+    json.dumps(line, ensure_ascii=False)
+
+
+def test_dev_set_meets_the_required_floors(matcher: Matcher) -> None:
+    summary = evaluate_file(DATA / "dev_questions.jsonl", matcher)
+    assert (
+        summary.totals["ja"] >= 100 and summary.totals["en"] >= 30 and summary.totals["oos"] >= 40
+    )
+    for kind, floor in FLOORS.items():
+        assert summary.accuracy(kind) >= floor, (kind, summary.accuracy(kind))
+
+
+def test_learned_entries_extend_the_knowledge_base(kb: KnowledgeBase) -> None:
+    from knowledge import Entry
+
+    extra = Entry(
+        "learned-1",
+        "ワイルドカード証明書の料金は?",
+        "ワイルドカード証明書の料金は?",
+        "見積もりをお送りします。",
+        "We will send a quote.",
+        learned=True,
+    )
+    m = Matcher(kb.with_entries([extra]))
+    result = m.match("ワイルドカード証明書の料金は?")
+    assert result.entry is not None and result.entry.id == "learned-1"
