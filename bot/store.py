@@ -88,12 +88,30 @@ class Store:
         lock (BEGIN IMMEDIATE) or a PostgreSQL advisory lock. Concurrent upgrades queue
         here, and each one then sees the others' finished work."""
         try:
-            with self._engine.begin() as conn:
-                if self.dialect == "postgresql":
-                    conn.execute(
-                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY}
+            with self._engine.connect() as conn:
+                sqlite = self.dialect == "sqlite"
+                if sqlite:
+                    # Batch mode rebuilds a table by copy, drop and rename; with foreign
+                    # keys on, the drop would cascade-delete the children's rows. The
+                    # pragma only works outside a transaction, hence the raw connection.
+                    conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+                        "PRAGMA foreign_keys = OFF"
                     )
-                yield conn
+                try:
+                    with conn.begin():
+                        if self.dialect == "postgresql":
+                            conn.execute(
+                                text("SELECT pg_advisory_xact_lock(:k)"),
+                                {"k": _MIGRATION_LOCK_KEY},
+                            )
+                        yield conn
+                        if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
+                            raise StoreError("a migration left rows with broken foreign keys")
+                finally:
+                    if sqlite:
+                        conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+                            "PRAGMA foreign_keys = ON"
+                        )
         except SQLAlchemyError as exc:
             raise StoreError(str(exc).splitlines()[0]) from exc
 

@@ -120,3 +120,32 @@ def test_upgrade_of_an_unusable_url_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         store.upgrade()
     store.dispose()
+
+
+def test_batch_table_rebuild_keeps_the_rows_that_point_at_it(store_url: str) -> None:
+    """SQLite batch mode copies, drops and renames a table; with foreign keys on, the
+    drop would cascade-delete every match, choice and escalation of every message."""
+    from datetime import UTC, datetime
+
+    from alembic.operations import Operations
+
+    store = Store(store_url)
+    try:
+        store.upgrade()
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        conv = store.conversation(transport="t", channel="c", thread="t", user="u", now=now)
+        mid = store.log_in(conv, user="u", text="q", now=now)
+        store.record_match(mid, entry_id="e", score=0.5, decision="answer", lang="ja")
+        store.open_escalation(mid, reason="not_helpful", now=now)
+        recreate = "always" if store.dialect == "sqlite" else "auto"
+        with store.migration_connection() as conn:
+            ops = Operations(MigrationContext.configure(conn))
+            with ops.batch_alter_table("messages", recreate=recreate) as batch:
+                batch.add_column(Column("extra", Integer, nullable=True))
+        rec = store.message(mid)
+        assert rec is not None and rec.match_decision == "answer"
+        assert len(store.escalations()) == 1
+        with pytest.raises(StoreError):  # foreign keys are enforced again afterwards
+            store.record_match(10_000, entry_id=None, score=0.0, decision="none", lang="ja")
+    finally:
+        store.dispose()
