@@ -185,6 +185,37 @@ def test_private_key_warning_first_and_key_not_described() -> None:
     assert "RSA 2048" not in dump(blocks)
 
 
+def test_decisions_render_their_own_blocks() -> None:
+    cands = (Candidate("a", "A?", 0.3), Candidate("b", "B?", 0.2))
+    none = bk.reply_blocks(
+        Reply(
+            lang="en",
+            text="RAWTEXT",
+            decision="none",
+            candidates=cands,
+            message_id=4,
+            escalation=EscalationInfo(id=1, reason="no_answer"),
+        ),
+        title,
+    )
+    text = dump(none)
+    assert "could not find an answer" in text and "Closest FAQ entries" in text
+    assert '"4|a"' in text and "passed this to a person" in text and "RAWTEXT" not in text
+    ambiguous = dump(
+        bk.reply_blocks(
+            Reply(lang="ja", text="RAWTEXT", decision="ambiguous", candidates=cands, message_id=5),
+            title,
+        )
+    )
+    assert "選んでください" in ambiguous and '"5|b"' in ambiguous
+    hello = bk.reply_blocks(
+        Reply(lang="en", text="Hello!", decision="smalltalk", notices=("Hello!",)), title
+    )
+    assert [b["type"] for b in hello] == ["section"] and "Hello!" in dump(hello)
+    certs_only = bk.reply_blocks(Reply(lang="en", text="RAWTEXT", reports=(_report(),)), title)
+    assert "RAWTEXT" not in dump(certs_only)
+
+
 def test_escalation_notice_for_the_asker() -> None:
     info = EscalationInfo(id=3, reason="no_answer")
     reply = Reply(lang="en", text="Sorry", decision="none", escalation=info)

@@ -130,12 +130,17 @@ def candidate_blocks(
 ) -> list[Block]:
     if not candidates:
         return []
-    value_prefix = "" if message_id is None else str(message_id)
+    return [section(t("candidates", lang), lang), candidate_buttons(candidates, message_id)]
+
+
+def candidate_buttons(candidates: Sequence[Candidate], message_id: int | None) -> Block:
+    """Buttons whose value "message id|entry id" lets desk.choose log the choice."""
+    prefix = "" if message_id is None else str(message_id)
     buttons = [
-        button(c.question, f"{ACTION_CHOOSE}_{i}", f"{value_prefix}|{c.id}")
+        button(c.question, f"{ACTION_CHOOSE}_{i}", f"{prefix}|{c.id}")
         for i, c in enumerate(candidates[:10])
     ]
-    return [section(t("candidates", lang), lang), actions(buttons, block_id="candidates")]
+    return actions(buttons, block_id="candidates")
 
 
 def _entry_buttons(entries: Iterable[Candidate], lang: Lang, block_id: str) -> Block:
@@ -230,21 +235,40 @@ def reply_blocks(reply: Reply, entry_title: EntryTitle, extra: Sequence[str] = (
     for report in reply.reports:
         out.extend(report_blocks(report, lang, entry_title))
         out.append({"type": "divider"})
-    if reply.answer is not None:
-        out.extend(answer_blocks(reply.answer, lang, reply.message_id))
-    elif reply.candidates:
-        if reply.text and reply.decision == "ambiguous":
-            out.append(section(escape(reply.text.split("\n", 1)[0]), lang))
-        out.extend(candidate_blocks(reply.candidates, lang, reply.message_id))
-    elif not reply.reports or reply.decision is not None:
-        out.append(section(escape(reply.text), lang))
-    for notice in (*reply.notices, *extra):
+    out.extend(_conversation_blocks(reply))
+    notices = reply.notices
+    if reply.decision == "smalltalk" and notices:  # the greeting itself is the reply
+        out.append(section(escape(notices[0]), lang))
+        notices = notices[1:]
+    for notice in (*notices, *extra):
         out.append(context(escape(notice)))
     if reply.escalation is not None:
         out.append(section(t("escalated_asker", lang), lang))
     while out and out[-1]["type"] == "divider":
         out.pop()
     return clamp(out, lang)
+
+
+def _conversation_blocks(reply: Reply) -> list[Block]:
+    """The FAQ side of a reply, by the Desk's decision. Replies the Desk made without a
+    decision (feedback, choices) fall back to its plain text, unless they escalated:
+    then the escalation notice says it all."""
+    lang = reply.lang
+    if reply.answer is not None:
+        return answer_blocks(reply.answer, lang, reply.message_id)
+    if reply.decision == "ambiguous" and reply.candidates:
+        return candidate_blocks(reply.candidates, lang, reply.message_id)
+    if reply.decision == "none":
+        out = [section(t("no_answer", lang), lang)]
+        if reply.candidates and reply.message_id is not None:
+            out.append(context(t("closest", lang)))
+            out.append(candidate_buttons(reply.candidates[:3], reply.message_id))
+        return out
+    if reply.decision in ("human", "smalltalk") or reply.escalation is not None:
+        return []
+    if reply.decision is None and reply.reports:
+        return []  # certificates only: the report is the reply
+    return [section(escape(reply.text), lang)] if reply.text else []
 
 
 # ---- escalation ------------------------------------------------------------------

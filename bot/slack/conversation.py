@@ -181,7 +181,10 @@ class Conversation:
 
     def on_choose(self, body: dict[str, Any], value: str, respond: Callable[..., Any]) -> None:
         message_id, _, entry_id = value.partition("|")
-        if not message_id or not entry_id:
+        if not entry_id:
+            return
+        if not message_id:  # the question was not logged: just show the entry
+            self.on_show(body, f"{entry_id}|{self.settings.lang}", respond)
             return
         reply = self.desk.choose(
             int(message_id), entry_id, user=body["user"]["id"], now=datetime.now(UTC)

@@ -14,6 +14,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "次のどれについての質問ですか? 選んでください。",
         "Which of these is your question about? Pick one.",
     ),
+    "no_answer": (
+        "FAQに該当する回答が見つかりませんでした。",
+        "I could not find an answer to this in the FAQ.",
+    ),
+    "closest": ("近いFAQ:", "Closest FAQ entries:"),
     "report_title": ("証明書チェックの結果", "Certificate check"),
     "object": ("オブジェクト", "Object"),
     "subject": ("サブジェクト", "Subject"),
