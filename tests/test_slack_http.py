@@ -164,6 +164,9 @@ def test_forged_signature_and_stale_timestamp_are_refused(server: Served, standi
     assert server.post(body, signed=False)[0] == 401
     standin.settle()
     assert standin.find("chat.postMessage", in_thread(ev["ts"])) == []
+    # refusals are logged, but never with the body (it could hold a pasted key)
+    assert server.log().count("refused unsigned or stale request to /slack/events") >= 3
+    assert "EvForged" not in server.log()
 
 
 def _chain() -> tuple[str, str]:

@@ -61,6 +61,9 @@ def build_app(settings: Settings, desk: Desk, *, client: WebClient | None = None
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="certdesk"),
         logger=log,
     )
+    # Bolt logs the whole body of a request with a bad signature at INFO; a body can hold a
+    # pasted private key, which must never reach a log (server.WsgiApp logs refusals)
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     conv = Conversation(settings, desk, Poster(client))
 
     @app.event("app_mention")

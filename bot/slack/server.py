@@ -86,7 +86,18 @@ class WsgiApp:
             log.exception("startup failed")
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"starting"]
-        return handler(environ, start_response)
+
+        def start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            if status.startswith("401"):  # never the body: it may hold a pasted key
+                log.warning(
+                    "refused unsigned or stale request to %s (timestamp %s, retry %s)",
+                    path,
+                    environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+                    environ.get("HTTP_X_SLACK_RETRY_NUM"),
+                )
+            return start_response(status, headers, *exc)
+
+        return handler(environ, start)
 
 
 def run_http(settings: Settings, *, host: str, port: int, workers: int, threads: int = 8) -> None:
