@@ -19,7 +19,7 @@ from slack_standin import StandIn
 from analyzers import Finding, ObjectInfo, Report
 from bot.config import Settings
 from bot.slack import blocks as bk
-from bot.slack import files, strings
+from bot.slack import files, strings, views
 from bot.slack.conversation import guess_lang, slack_text_to_plain
 from bot.slack.poster import make_client
 from bot.types import Answer, Candidate, EscalationInfo, Reply
@@ -238,18 +238,18 @@ class Rec:
 
 def test_escalation_post_follows_its_state() -> None:
     link = "https://example.slack.com/archives/C1/p1"
-    opened = bk.escalation_blocks(Rec(), lang="en", permalink=link, best_guess="Guess")
+    opened = views.escalation_blocks(Rec(), lang="en", permalink=link, best_guess="Guess")
     text = dump(opened)
     assert "&lt;script&gt;" in text and "<@UASK>" in text and link in text and "(0.41)" in text
     assert {"escalation_assign", "escalation_resolve"} <= set(re.findall(r"escalation_\w+", text))
     assigned = dump(
-        bk.escalation_blocks(
+        views.escalation_blocks(
             Rec(status="assigned", assignee="ULEAD"), lang="en", permalink=None, best_guess=None
         )
     )
     assert "Assigned to <@ULEAD>" in assigned and "escalation_resolve" in assigned
     done = dump(
-        bk.escalation_blocks(
+        views.escalation_blocks(
             Rec(
                 status="resolved", resolver="ULEAD", resolution="do X", learned_entry_id="learned-1"
             ),
@@ -263,8 +263,8 @@ def test_escalation_post_follows_its_state() -> None:
 
 
 def test_resolve_modal_roundtrip() -> None:
-    modal = bk.resolve_modal(9, "ja", "質問")
-    assert modal["callback_id"] == bk.VIEW_RESOLVE and modal["private_metadata"] == "9"
+    modal = views.resolve_modal(9, "ja", "質問")
+    assert modal["callback_id"] == views.VIEW_RESOLVE and modal["private_metadata"] == "9"
     assert len(modal["title"]["text"]) <= 24
     state: dict[str, Any] = {
         "values": {
@@ -272,14 +272,14 @@ def test_resolve_modal_roundtrip() -> None:
             "add_to_faq": {"value": {"selected_options": [{"value": "yes"}]}},
         }
     }
-    assert bk.resolve_submission({**modal, "state": state}) == (9, "答え", True)
+    assert views.resolve_submission({**modal, "state": state}) == (9, "答え", True)
     state["values"]["add_to_faq"]["value"]["selected_options"] = []
-    assert bk.resolve_submission({**modal, "state": state}) == (9, "答え", False)
+    assert views.resolve_submission({**modal, "state": state}) == (9, "答え", False)
 
 
 def test_home_view_for_lead_and_others() -> None:
-    everyone = bk.home_view("en", is_lead=False)
-    lead = bk.home_view(
+    everyone = views.home_view("en", is_lead=False)
+    lead = views.home_view(
         "en",
         is_lead=True,
         stats={"questions": 3},

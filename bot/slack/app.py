@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.slack import blocks as bk
+from bot.slack import views
 from bot.slack.conversation import Conversation
 from bot.slack.poster import Poster, make_client
 
@@ -125,7 +126,7 @@ def build_app(settings: Settings, desk: Desk, *, client: WebClient | None = None
 
     @app.view(bk.VIEW_RESOLVE)
     def on_resolve_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        escalation_id, answer, add_to_faq = bk.resolve_submission(view)
+        escalation_id, answer, add_to_faq = views.resolve_submission(view)
         if not answer:
             error = "回答を入力してください / Enter an answer"
             ack(response_action="errors", errors={"answer": error})

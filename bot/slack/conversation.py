@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.slack import blocks as bk
+from bot.slack import views
 from bot.slack.escalation import Escalations
 from bot.slack.files import Skipped, fetch_uploads
 from bot.slack.poster import Poster
@@ -258,11 +259,11 @@ class Conversation:
             lang = "en" if self.settings.lang == "en" else "ja"
         if sub.lower() == "stats":
             stats = self.stats(now)
-            respond(text=t("home_stats", lang) + "\n" + bk.format_stats(stats, lang))
+            respond(text=t("home_stats", lang) + "\n" + views.format_stats(stats, lang))
             return
         if sub.lower() == "unanswered":
             groups = self.unanswered(now)
-            respond(text=t("home_unanswered", lang) + "\n" + bk.format_unanswered(groups, lang))
+            respond(text=t("home_unanswered", lang) + "\n" + views.format_unanswered(groups, lang))
             return
         question = rest if sub.lower() == "ask" else text
         incoming = Incoming(
@@ -321,7 +322,7 @@ class Conversation:
         lang: Lang = "en" if self.settings.lang == "en" else "ja"
         is_lead = user in self.settings.leads
         now = datetime.now(UTC)
-        view = bk.home_view(
+        view = views.home_view(
             lang,
             is_lead=is_lead,
             stats=self.stats(now) if is_lead else None,

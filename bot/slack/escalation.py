@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.slack import blocks as bk
+from bot.slack import views
 from bot.slack.poster import Poster, is_slack_ts
 from bot.slack.strings import t
 from bot.types import EscalationInfo, Lang
@@ -46,7 +47,7 @@ class Escalations:
         return None
 
     def render(self, record: Any, info: EscalationInfo | None = None) -> list[bk.Block]:
-        return bk.escalation_blocks(
+        return views.escalation_blocks(
             record,
             lang=self.staff_lang,
             permalink=self.poster.permalink(record.channel, record.external_id),
@@ -71,7 +72,7 @@ class Escalations:
             "chat.postMessage",
             event,
             channel=channel,
-            text=bk.escalation_text(record, self.staff_lang),
+            text=views.escalation_text(record, self.staff_lang),
             blocks=self.render(record, info),
             unfurl_links=False,
         )
@@ -92,7 +93,7 @@ class Escalations:
             event,
             channel=channel,
             ts=ts,
-            text=bk.escalation_text(record, self.staff_lang),
+            text=views.escalation_text(record, self.staff_lang),
             blocks=self.render(record),
         )
 
@@ -107,7 +108,7 @@ class Escalations:
             "views.open",
             f"resolve:{escalation_id}",
             trigger_id=body["trigger_id"],
-            view=bk.resolve_modal(escalation_id, self.staff_lang, question),
+            view=views.resolve_modal(escalation_id, self.staff_lang, question),
         )
 
     def resolve(self, escalation_id: int, user: str, answer: str, add_to_faq: bool) -> Any:
