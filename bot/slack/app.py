@@ -30,7 +30,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bot.slack")
 
-LISTENER_THREADS = 16
+# Listener work is mostly CPU (matching, X.509) under the GIL: more threads do not answer
+# faster, they only delay the request threads' acks. bench/bench_slack.py: 16 threads gave
+# ack p99 ~130 ms under 20 concurrent events on 2 cores, 4 threads ~40-90 ms, same reply p50.
+# Scale with gunicorn workers (processes) instead.
+LISTENER_THREADS = 4
 P = ParamSpec("P")
 
 
