@@ -336,6 +336,9 @@ def test_slash_ask_answers_ephemerally(server: Served, standin: StandIn) -> None
 
 
 def test_app_home_for_lead_and_for_everyone(server: Served, standin: StandIn) -> None:
+    question = "オフィスの複合機のトナー交換の手順を教えてください"
+    asked = ask_in_channel(server, standin, question, user="UHOME")
+    assert ":raising_hand:" in blocks_text(asked)  # out of scope: escalated
     for user in (LEAD, "U1"):
         ev = {
             "type": "app_home_opened",
@@ -349,5 +352,13 @@ def test_app_home_for_lead_and_for_everyone(server: Served, standin: StandIn) ->
     anyone = standin.wait_for("views.publish", lambda c: c.params["user_id"] == "U1")[0]
     lead_text = json.dumps(lead.params["view"], ensure_ascii=False)
     anyone_text = json.dumps(anyone.params["view"], ensure_ascii=False)
-    assert "questions" in lead_text and "certdesk" in anyone_text
-    assert "questions" not in anyone_text
+    assert "/certdesk ask" in anyone_text and "/certdesk ask" in lead_text
+    assert "questions" in lead_text and "escalations_open" in lead_text  # the stats
+    # the question is both an open escalation (with its asker) and an unanswered group
+    assert lead_text.count("トナー交換") == 2 and "<@UHOME>" in lead_text
+    assert "questions" not in anyone_text and "トナー" not in anyone_text
+    # and `/certdesk unanswered` lists it for the lead
+    status, body, key = slash(server, standin, "unanswered", user=LEAD)
+    assert status == 200 and body == b""
+    (resp,) = standin.wait_for("response_url", to_response_url(key))
+    assert "トナー交換" in resp.params["text"]

@@ -305,11 +305,12 @@ class Conversation:
         if store is None:
             return []
         try:
+            from bot.cli_store_render import lemma_features, normaliser
             from bot.reports import group_unanswered
-            from knowledge.normalize import normalize
 
+            # grouped exactly as `certdesk report unanswered` groups them
             rows = store.unanswered_questions(since=now - timedelta(days=7))
-            groups = group_unanswered(rows, normalize, None)
+            groups = group_unanswered(rows, normaliser(), None, features=lemma_features())
             return [(g.question, g.count) for g in groups]
         except Exception:
             log.exception("unanswered groups failed")
