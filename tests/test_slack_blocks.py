@@ -339,6 +339,12 @@ def test_fetch_uploads_with_the_bot_token() -> None:
         assert standin.find("download:big.cer") == []  # size known up front: never fetched
         _, wrong = files.fetch_uploads(objs[:1], token="xoxb-wrong", api_url=standin.api_url)
         assert [s.why for s in wrong] == ["failed"]
+        # a partial file object (file_access: check_file_info) is completed first
+        partial = [{"id": "a.pem", "file_access": "check_file_info"}]
+        got, _ = files.fetch_uploads(
+            partial, token="xoxb-right", api_url=standin.api_url, file_info=standin.file_object
+        )
+        assert [(u.name, u.data) for u in got] == [("a.pem", b"PEM")]
 
 
 def test_now_is_utc_aware_in_dates() -> None:

@@ -296,6 +296,10 @@ def test_escalation_take_resolve_add_to_faq_then_learned(
         ),
     )
 
+    # a late "take it" on the resolved case is refused to the clicker only
+    click(server, standin, post, button_of(post, "escalation_assign"), user="ULATE")
+    standin.wait_for("chat.postEphemeral", lambda c: c.params.get("user") == "ULATE")
+
     # the same question is now answered from the learned entry
     again = ask_in_channel(server, standin, question, user="UOTHER")
     assert "HTTPS_PROXY" in blocks_text(again)

@@ -98,8 +98,22 @@ class Escalations:
         )
 
     def assign(self, body: dict[str, Any], escalation_id: int, user: str) -> None:
-        record = self.desk.assign(escalation_id, user=user, now=datetime.now(UTC))
-        self._refresh(record, body, f"assign:{escalation_id}")
+        event = f"assign:{escalation_id}"
+        try:
+            record = self.desk.assign(escalation_id, user=user, now=datetime.now(UTC))
+        except Exception as exc:  # e.g. resolved meanwhile: tell the clicker, not the channel
+            log.warning("assign of escalation %s failed: %s", escalation_id, exc)
+            channel = (body.get("channel") or {}).get("id")
+            if channel:
+                self.poster.call(
+                    "chat.postEphemeral",
+                    event,
+                    channel=channel,
+                    user=user,
+                    text=bk.escape(f"#{escalation_id}: {exc}"),
+                )
+            return
+        self._refresh(record, body, event)
 
     def open_resolve(self, body: dict[str, Any], escalation_id: int) -> None:
         record = self._record(escalation_id)
