@@ -16,11 +16,10 @@ chat: $(STAMP)
 	$(BIN)/certdesk chat
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from knowledge.kb import Entry, KnowledgeBase
@@ -34,6 +33,9 @@ class EntryDoc:
     signals: SignalSet
     unit_sets: list[frozenset[str]] = field(default_factory=list)
     unit_readings: list[str] = field(default_factory=list)
+    unit_joined: list[str] = field(default_factory=list)  # lemmas joined, for token_set_ratio
+    unit_weights: list[float] = field(default_factory=list)  # IDF mass of each unit
+    bm25: dict[str, float] = field(default_factory=dict)  # token -> BM25 contribution
 
 
 class Index:
@@ -41,17 +43,24 @@ class Index:
         self.synonyms = synonyms
         self.docs: list[EntryDoc] = [self._doc(e) for e in kb]
         df: Counter[str] = Counter()
-        postings: dict[str, list[int]] = defaultdict(list)
-        for i, doc in enumerate(self.docs):
-            for tok in doc.vocab:
-                df[tok] += 1
-                postings[tok].append(i)
+        for doc in self.docs:
+            df.update(doc.vocab)
         n = max(len(self.docs), 1)
         self.idf: dict[str, float] = {
             t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()
         }
         # A word no entry uses weighs like the rarest known word, and a little more.
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        self.avg_len = sum(d.length for d in self.docs) / n
+        # token -> [(entry, BM25 contribution)]: a query only sums what it touches.
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, doc in enumerate(self.docs):
+            norm = _K1 * (1 - _B + _B * doc.length / self.avg_len)
+            for tok in doc.vocab:
+                f = doc.tf.get(tok, 0)
+                doc.bm25[tok] = self.idf[tok] * f * (_K1 + 1) / (f + norm)
+                postings[tok].append((i, doc.bm25[tok]))
+            doc.unit_weights = [sum(self.idf[t] for t in u) for u in doc.unit_sets]
         self.postings = dict(postings)
         self.vocab: frozenset[str] = frozenset(df)
         # Reading bigrams find entries for questions typed in kana with no shared lemma.
@@ -61,7 +70,6 @@ class Index:
                 for g in bigrams(r):
                     grams[g].add(i)
         self.reading_postings = {g: sorted(ids) for g, ids in grams.items()}
-        self.avg_len = sum(d.length for d in self.docs) / n
 
     def tokens(self, text: str) -> list[str]:
         return self.synonyms.apply(lemmas(text))
@@ -93,13 +101,40 @@ class Index:
         )
         doc.unit_sets = [frozenset(u) for u in doc.units]
         doc.unit_readings = [reading(t) for t, u in zip(short_texts, units, strict=True) if u]
+        doc.unit_joined = [" ".join(u) for u in doc.units]
         return doc
 
-    def candidates(self, query: Iterable[str]) -> set[int]:
-        hits: set[int] = set()
-        for tok in set(query):
-            hits.update(self.postings.get(tok, ()))
-        return hits
+    def accumulate(self, qweights: dict[str, float]) -> dict[int, list[float]]:
+        """Per entry touched by the query: [IDF mass of query words it knows, BM25].
+
+        Words that most entries share (long postings, low IDF) cannot change which
+        entries are worth a closer look, so they are skipped here and added back exactly
+        for the chosen few by `exact`: a large knowledge base stays fast."""
+        cap = max(64, len(self.docs) // 8)
+        selective = {t: w for t, w in qweights.items() if len(self.postings.get(t, ())) <= cap}
+        if not selective:
+            selective = qweights
+        acc: dict[int, list[float]] = {}
+        for tok, w in selective.items():
+            for i, contrib in self.postings.get(tok, ()):
+                row = acc.get(i)
+                if row is None:
+                    acc[i] = [w, contrib]
+                else:
+                    row[0] += w
+                    row[1] += contrib
+        return acc
+
+    def exact(self, i: int, qweights: dict[str, float]) -> tuple[float, float]:
+        """IDF mass of the query words entry i knows, and its BM25 score."""
+        bm25 = self.docs[i].bm25
+        covered = score = 0.0
+        for tok, w in qweights.items():
+            contrib = bm25.get(tok)
+            if contrib is not None:
+                covered += w
+                score += contrib
+        return covered, score
 
     def reading_candidates(self, query_reading: str, limit: int) -> list[int]:
         counts: Counter[int] = Counter()
@@ -109,19 +144,9 @@ class Index:
                 counts.update(postings)
         return [i for i, _ in counts.most_common(limit)]
 
-    def bm25(self, query: Sequence[str], i: int) -> float:
-        doc = self.docs[i]
-        norm = _K1 * (1 - _B + _B * doc.length / self.avg_len)
-        score = 0.0
-        for tok in set(query):
-            f = doc.tf.get(tok, 0)
-            if f:
-                score += self.idf[tok] * f * (_K1 + 1) / (f + norm)
-        return score
-
-    def bm25_ceiling(self, query: Sequence[str]) -> float:
+    def bm25_ceiling(self, idf_mass: float) -> float:
         """What a document holding every query word often would score: the 0..1 scale."""
-        return sum(self.weight(t) for t in set(query)) * (_K1 + 1) or 1.0
+        return idf_mass * (_K1 + 1) or 1.0
 
 
 def bigrams(s: str) -> list[str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from knowledge.index import Index
 from knowledge.kb import Entry, KnowledgeBase
@@ -23,8 +23,15 @@ from knowledge.tokens import reading
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.toml")
 FEATURES = ("coverage", "unit_sim", "bm25", "fuzz", "reading", "novel", "margin")
 Decision = Literal["answer", "ambiguous", "none", "smalltalk", "human"]
-# rapidfuzz is only worth its cost on the entries that lexical features already favour.
-_FUZZ_TOP = 12
+# Per-phrasing features (overlap, rapidfuzz, readings) run on this many entries that the
+# postings sums favour; the rest of a large knowledge base is never touched.
+_TOP = 8
+
+
+def _best(query: str, choices: list[str], scorer: Any) -> float:
+    """The best rapidfuzz score of `query` against any of `choices`, in one C call."""
+    hit = process.extractOne(query, choices, scorer=scorer)
+    return float(hit[1]) if hit else 0.0
 
 
 @dataclass(frozen=True)
@@ -103,7 +110,9 @@ class Calibration:
 
     def combine(self, features: Iterable[float]) -> float:
         w = self.weights
-        z = w.get("bias", 0.0) + sum(w.get(n, 0.0) * f for n, f in zip(FEATURES, features, strict=True))
+        z = w.get("bias", 0.0) + sum(
+            w.get(n, 0.0) * f for n, f in zip(FEATURES, features, strict=True)
+        )
         return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -122,50 +131,51 @@ class Matcher:
 
     def features(self, question: str) -> list[tuple[int, list[float]]]:
         """Features per candidate entry (see FEATURES), margin filled in: each entry's
-        lexical lead over the best other entry, in -1..1."""
+        lead over the best other entry, in -1..1. Cheap postings sums pick the
+        candidates; the costlier per-phrasing features run only on those."""
         idx = self.index
         query = idx.tokens(question)
-        qset = set(query)
+        qw = {t: idx.idf.get(t, idx.unknown_idf) for t in query}
         q_reading = reading(question)
-        if not qset and not q_reading:
+        if not qw and not q_reading:
             return []
-        w_q = sum(idx.weight(t) for t in qset) or 1.0
-        novel = sum(idx.weight(t) for t in qset - idx.vocab) / w_q
-        ceiling = idx.bm25_ceiling(query)
-        rows: dict[int, list[float]] = {}
-        for i in idx.candidates(qset):
-            doc = idx.docs[i]
-            covered = sum(idx.weight(t) for t in qset & doc.vocab)
-            unit_sim = 0.0
-            for u in doc.unit_sets:
-                shared = qset & u
-                if shared:
-                    w_shared = sum(idx.weight(t) for t in shared)
-                    w_u = sum(idx.weight(t) for t in u)
-                    unit_sim = max(unit_sim, 2 * w_shared / (w_q + w_u))
-            rows[i] = [covered / w_q, unit_sim, idx.bm25(query, i) / ceiling, 0.0, 0.0, novel, 0.0]
-        ordered = sorted(rows, key=lambda i: -sum(rows[i][:3]))[:_FUZZ_TOP]
-        for i in idx.reading_candidates(q_reading, _FUZZ_TOP // 2):
-            if i not in rows:
-                rows[i] = [0.0, 0.0, 0.0, 0.0, 0.0, novel, 0.0]
-                ordered.append(i)
+        w_q = sum(qw.values()) or 1.0
+        novel = sum(w for t, w in qw.items() if t not in idx.vocab) / w_q
+        ceiling = idx.bm25_ceiling(w_q)
+        acc = idx.accumulate(qw)
+        ranked = sorted(acc, key=lambda i: -(acc[i][0] / w_q + acc[i][1] / ceiling))
+        chosen = ranked[:_TOP]
+        for i in idx.reading_candidates(q_reading, _TOP // 2):
+            if i not in acc:
+                chosen.append(i)
+        qset = qw.keys()
         norm_q = normalize(question)
         joined_q = " ".join(query)
-        for i in ordered:
+        many_words = len(qw) > 1
+        out: list[tuple[int, list[float]]] = []
+        for i in chosen:
             doc = idx.docs[i]
-            best = best_reading = 0.0
-            for text, unit, unit_reading in zip(
-                doc.unit_texts, doc.units, doc.unit_readings, strict=True
-            ):
-                best = max(
-                    best,
-                    fuzz.ratio(norm_q, text),
-                    fuzz.token_set_ratio(joined_q, " ".join(unit)) if len(qset) > 1 else 0.0,
-                )
-                best_reading = max(best_reading, fuzz.ratio(q_reading, unit_reading))
-            rows[i][3] = best / 100.0
-            rows[i][4] = best_reading / 100.0
-        out = list(rows.items())
+            covered, bm25 = idx.exact(i, qw)
+            unit_sim = 0.0
+            for k, u in enumerate(doc.unit_sets):
+                shared = u & qset
+                if shared:
+                    w_shared = sum(qw[t] for t in shared)
+                    unit_sim = max(unit_sim, 2 * w_shared / (w_q + doc.unit_weights[k]))
+            best = _best(norm_q, doc.unit_texts, fuzz.ratio)
+            if many_words:
+                best = max(best, _best(joined_q, doc.unit_joined, fuzz.token_set_ratio))
+            best_reading = _best(q_reading, doc.unit_readings, fuzz.ratio)
+            f = [
+                covered / w_q,
+                unit_sim,
+                bm25 / ceiling,
+                best / 100,
+                best_reading / 100,
+                novel,
+                0.0,
+            ]
+            out.append((i, f))
         base = [sum(f[:5]) / 5.0 for _, f in out]
         order = sorted(range(len(out)), key=lambda k: -base[k])
         first = base[order[0]] if order else 0.0
