@@ -57,6 +57,7 @@ class StandIn:
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._rate_limited = 0
+        self._dropped = 0
         self.ws_url: str | None = None  # Socket Mode: set to a SocketModeServer's url
         self.delays: dict[str, float] = {}  # method -> seconds before answering
         self.channel_errors: dict[str, str] = {}  # channel -> error for posts there
@@ -89,6 +90,11 @@ class StandIn:
         """Answer the next `n` Web API calls with 429 and Retry-After: 1."""
         with self._lock:
             self._rate_limited = n
+
+    def drop_next(self, n: int) -> None:
+        """Close the connection without answering the next `n` Web API calls."""
+        with self._lock:
+            self._dropped = n
 
     def add_file(self, name: str, data: bytes) -> str:
         self.files[name] = data
@@ -139,6 +145,13 @@ class StandIn:
     def _record(self, call: Call) -> None:
         with self._lock:
             self.calls.append(call)
+
+    def _take_drop(self) -> bool:
+        with self._lock:
+            if self._dropped > 0:
+                self._dropped -= 1
+                return True
+            return False
 
     def _take_rate_limit(self) -> bool:
         with self._lock:
@@ -245,6 +258,10 @@ class StandIn:
                     self._send(200, b"ok", {"Content-Type": "text/plain"})
                     return
                 method = path.removeprefix("/api/")
+                if standin._take_drop():  # a connection reset, as a flaky network gives
+                    standin._record(Call(method, params, headers, status=0))
+                    self.close_connection = True
+                    return
                 if standin._take_rate_limit():
                     standin._record(Call(method, params, headers, status=429))
                     body = json.dumps({"ok": False, "error": "ratelimited"}).encode()

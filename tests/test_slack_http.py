@@ -276,6 +276,15 @@ def test_web_api_429_is_retried(server: Served, standin: StandIn) -> None:
     assert call.at - limited[-1].at >= 0.9  # waited for Retry-After: 1
 
 
+def test_web_api_connection_error_is_retried(server: Served, standin: StandIn) -> None:
+    ev = mention(f"<@{BOT_USER_ID}> IPアドレスを変更できますか?")
+    standin.drop_next(1)
+    send(server, ev)
+    (call,) = standin.wait_for("chat.postMessage", in_thread(ev["ts"]))
+    dropped = [c for c in standin.calls if c.status == 0]
+    assert dropped and dropped[-1].method == "chat.postMessage" and dropped[-1].at < call.at
+
+
 def test_ack_is_fast_and_work_happens_after_it(server: Served, standin: StandIn) -> None:
     """With chat.postMessage taking 2 s, the ack still comes at once: the work (Desk and
     Web API) runs after the ack, not before it."""
