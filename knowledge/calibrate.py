@@ -20,7 +20,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from knowledge.kb import load_kb
-from knowledge.matcher import DEFAULT_THRESHOLDS, FEATURES, Calibration, Matcher, Scored
+from knowledge.matcher import (
+    CONFIDENCE_FEATURES,
+    DEFAULT_THRESHOLDS,
+    FEATURES,
+    Calibration,
+    Matcher,
+    Scored,
+    confidence_features,
+)
 
 FLOORS = {"ja": 0.92, "en": 0.85, "oos": 0.90}
 _TOP = 6
@@ -32,28 +40,52 @@ def _rows(path: str) -> list[dict[str, object]]:
 
 
 def fit_logistic(
-    xs: Sequence[Sequence[float]], ys: Sequence[int], *, l2: float = 0.01, steps: int = 3000
+    xs: Sequence[Sequence[float]], ys: Sequence[int], *, l2: float = 5.0, rounds: int = 25
 ) -> list[float]:
-    """Weights [bias, w1..wn] by batch gradient descent with class-balanced weights."""
-    n = len(xs[0])
-    w = [0.0] * (n + 1)
+    """Weights [bias, w1..wn] of a class-balanced, L2-regularised logistic regression,
+    fitted by Newton's method (a handful of features: an (n+1)^2 system per round)."""
+    n = len(xs[0]) + 1
+    rows = [[1.0, *x] for x in xs]
     pos = sum(ys) or 1
     neg = (len(ys) - sum(ys)) or 1
     cw = {1: len(ys) / (2 * pos), 0: len(ys) / (2 * neg)}
-    lr = 0.5
-    for _ in range(steps):
-        grad = [0.0] * (n + 1)
-        for x, y in zip(xs, ys, strict=True):
-            z = w[0] + sum(wi * xi for wi, xi in zip(w[1:], x, strict=True))
+    w = [0.0] * n
+    for _ in range(rounds):
+        grad = [l2 * w[k] if k else 0.0 for k in range(n)]
+        hess = [[(l2 if (j == k and k) else 0.0) for k in range(n)] for j in range(n)]
+        for x, y in zip(rows, ys, strict=True):
+            z = sum(wi * xi for wi, xi in zip(w, x, strict=True))
             p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
             g = (p - y) * cw[y]
-            grad[0] += g
-            for k in range(n):
-                grad[k + 1] += g * x[k]
-        for k in range(n + 1):
-            reg = l2 * w[k] if k else 0.0
-            w[k] -= lr * (grad[k] / len(xs) + reg)
+            h = p * (1 - p) * cw[y]
+            for j in range(n):
+                grad[j] += g * x[j]
+                hj = h * x[j]
+                row = hess[j]
+                for k in range(n):
+                    row[k] += hj * x[k]
+        step = _solve(hess, grad)
+        w = [wi - si for wi, si in zip(w, step, strict=True)]
+        if max(abs(si) for si in step) < 1e-6:
+            break
     return w
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float]:
+    """Gaussian elimination with partial pivoting, for the small Newton system."""
+    n = len(b)
+    m = [[*row, rhs] for row, rhs in zip(a, b, strict=True)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        if abs(m[col][col]) < 1e-12:
+            continue
+        for r in range(n):
+            if r != col:
+                factor = m[r][col] / m[col][col]
+                for k in range(col, n + 1):
+                    m[r][k] -= factor * m[col][k]
+    return [m[r][n] / m[r][r] if abs(m[r][r]) >= 1e-12 else 0.0 for r in range(n)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,50 +97,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     kb = load_kb()
     matcher = Matcher(kb)
     rows = _rows(args.dev)
+    expected: list[str | None] = []
+    for row in rows:
+        entry = kb.find(str(row["expect"])) if row.get("expect") is not None else None
+        expected.append(entry.id if entry is not None else None)
+
+    # Stage one: is this candidate the entry the question is about?
     xs: list[list[float]] = []
     ys: list[int] = []
-    per_question: list[tuple[str, str | None, list[tuple[str, list[float]]]]] = []
-    for row in rows:
-        expect = row.get("expect")
-        entry = kb.find(str(expect)) if expect is not None else None
-        expected_id = entry.id if entry is not None else None
+    for row, expected_id in zip(rows, expected, strict=True):
         feats = matcher.features(str(row["q"]))
-        feats.sort(key=lambda r: -r[1][-1])
-        cands = [(matcher.index.docs[i].entry.id, f) for i, f in feats[:_TOP]]
-        for eid, f in cands:
+        feats.sort(key=lambda r: -r[1][-1])  # by lexical lead: the plausible ones
+        for i, f in feats[:_TOP]:
             xs.append(f)
-            ys.append(int(eid == expected_id))
-        per_question.append((str(row.get("kind")), expected_id, cands))
-
+            ys.append(int(matcher.index.docs[i].entry.id == expected_id))
     w = fit_logistic(xs, ys)
     weights = {"bias": w[0], **{name: w[k + 1] for k, name in enumerate(FEATURES)}}
     base = Calibration.load()
-    matcher.calibration = replace(base, weights=weights)
+    matcher.calibration = replace(base, weights=weights, confidence={})
     ranked = [(row, matcher.rank(str(row["q"]))) for row in rows]
-    best: tuple[float, float, float, float, dict[str, float]] | None = None
-    for answer in [x / 100 for x in range(20, 91, 2)]:
-        for close in [x / 100 for x in range(0, 31, 2)]:
-            matcher.calibration = replace(
-                base,
-                weights=weights,
-                answer=answer,
-                ambiguous=min(answer, base.ambiguous),
-                close=close,
-            )
-            acc = _accuracy(matcher, ranked)
-            # keep every kind furthest above its floor; break ties on the total
-            key = (min(acc[k] - FLOORS[k] for k in FLOORS), sum(acc.values()))
-            if best is None or key > (best[0], best[1]):
-                best = (key[0], key[1], answer, close, acc)
+
+    # Stage two: is the top candidate the right answer (and is there one at all)?
+    cx: list[list[float]] = []
+    cy: list[int] = []
+    for (_, scored), expected_id in zip(ranked, expected, strict=True):
+        if scored:
+            cx.append(list(confidence_features(scored)))
+            cy.append(int(scored[0].entry.id == expected_id))
+    c = fit_logistic(cx, cy)
+    confidence = {"bias": c[0], **{name: c[k + 1] for k, name in enumerate(CONFIDENCE_FEATURES)}}
+
+    best: tuple[float, float, float, dict[str, float]] | None = None
+    for answer in [x / 100 for x in range(20, 91)]:
+        matcher.calibration = replace(base, weights=weights, confidence=confidence, answer=answer)
+        acc = _accuracy(matcher, ranked)
+        # keep every kind furthest above its floor; break ties on the total
+        key = (min(acc[k] - FLOORS[k] for k in FLOORS), sum(acc.values()))
+        if best is None or key > (best[0], best[1]):
+            best = (key[0], key[1], answer, acc)
     assert best is not None
-    _, _, answer, close, acc = best
-    print("weights:", {k: round(v, 3) for k, v in weights.items()})
-    print(
-        f"answer >= {answer}, close gap {close}: "
-        + ", ".join(f"{k} {v:.3f}" for k, v in acc.items())
-    )
+    _, _, answer, acc = best
+    print("relevance:", {k: round(v, 3) for k, v in weights.items()})
+    print("confidence:", {k: round(v, 3) for k, v in confidence.items()})
+    print(f"answer >= {answer}: " + ", ".join(f"{k} {v:.3f}" for k, v in acc.items()))
     if args.write:
-        _write(DEFAULT_THRESHOLDS, weights, answer, close)
+        _write(DEFAULT_THRESHOLDS, weights, confidence, answer)
         print(f"wrote {DEFAULT_THRESHOLDS}")
     return 0
 
@@ -132,12 +165,14 @@ def _accuracy(
     return {k: hits[k] / totals[k] if totals[k] else 0.0 for k in FLOORS}
 
 
-def _write(path: Path, weights: dict[str, float], answer: float, close: float) -> None:
+def _write(
+    path: Path, weights: dict[str, float], confidence: dict[str, float], answer: float
+) -> None:
     text = path.read_text(encoding="utf-8")
-    for name, value in weights.items():
-        text = re.sub(rf"(?m)^{name} = .*$", f"{name} = {value:.4f}", text, count=1)
+    for table, values in (("weights", weights), ("confidence", confidence)):
+        body = "".join(f"{name} = {value:.4f}\n" for name, value in values.items())
+        text = re.sub(rf"(?ms)^\[{table}\]\n.*?(?=^\[|\Z)", f"[{table}]\n{body}\n", text, count=1)
     text = re.sub(r"(?m)^answer = [0-9.]+", f"answer = {answer}", text, count=1)
-    text = re.sub(r"(?m)^close = [0-9.]+", f"close = {close}", text, count=1)
     path.write_text(text, encoding="utf-8")
 
 

@@ -8,14 +8,15 @@ token with the query, so a knowledge base of thousands of entries stays fast.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from knowledge.kb import Entry, KnowledgeBase
-from knowledge.normalize import normalize
+from knowledge.normalize import fold_long_vowels, normalize
 from knowledge.signals import SignalSet
 from knowledge.synonyms import SynonymTable
-from knowledge.tokens import lemmas, reading
+from knowledge.tokens import HIRAGANA_TO_KATAKANA, content_readings, lemmas, reading
 
 _K1 = 1.2
 _B = 0.75
@@ -38,10 +39,19 @@ class EntryDoc:
     bm25: dict[str, float] = field(default_factory=dict)  # token -> BM25 contribution
 
 
+_HIRAGANA_RUN = re.compile(r"[\u3041-\u3096ー]{3,}")
+
+
 class Index:
     def __init__(self, kb: KnowledgeBase, synonyms: SynonymTable) -> None:
         self.synonyms = synonyms
+        self.kana_lemmas: dict[str, str] = {}  # filled after the documents: see tokens()
         self.docs: list[EntryDoc] = [self._doc(e) for e in kb]
+        for e in kb:
+            for text in (e.question_ja, *e.phrasings_ja, *e.keywords_ja, e.answer_ja):
+                for kana, lemma in content_readings(text):
+                    if len(kana) >= 3:
+                        self.kana_lemmas.setdefault(kana, lemma)
         df: Counter[str] = Counter()
         for doc in self.docs:
             df.update(doc.vocab)
@@ -72,7 +82,27 @@ class Index:
         self.reading_postings = {g: sorted(ids) for g, ids in grams.items()}
 
     def tokens(self, text: str) -> list[str]:
-        return self.synonyms.apply(lemmas(text))
+        return self.synonyms.apply(lemmas(text) + self._recover_kana(text))
+
+    def _recover_kana(self, text: str) -> list[str]:
+        """Words the FAQ uses, found again in text typed in hiragana: "でじたるしょめい"
+        yields デジタル and 署名, which MeCab alone would cut into particles."""
+        if not self.kana_lemmas:
+            return []
+        found: list[str] = []
+        for run in _HIRAGANA_RUN.findall(normalize(text, fold_katakana=False)):
+            kata = fold_long_vowels(run.translate(HIRAGANA_TO_KATAKANA))
+            p = 0
+            while p < len(kata):
+                for width in range(min(8, len(kata) - p), 2, -1):
+                    lemma = self.kana_lemmas.get(kata[p : p + width])
+                    if lemma is not None:
+                        found.append(lemma)
+                        p += width
+                        break
+                else:
+                    p += 1
+        return found
 
     def weight(self, tok: str) -> float:
         return self.idf.get(tok, self.unknown_idf)

@@ -22,6 +22,9 @@ from knowledge.tokens import reading
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.toml")
 FEATURES = ("coverage", "unit_sim", "bm25", "fuzz", "reading", "novel", "margin")
+# The second stage judges the top candidate: its relevance, its lead over the runner-up,
+# and how much of the question it explains.
+CONFIDENCE_FEATURES = ("top", "gap", "coverage", "unit_sim", "fuzz", "reading", "novel")
 Decision = Literal["answer", "ambiguous", "none", "smalltalk", "human"]
 # Per-phrasing features (overlap, rapidfuzz, readings) run on this many entries that the
 # postings sums favour; the rest of a large knowledge base is never touched.
@@ -39,6 +42,7 @@ class Scored:
     entry: Entry
     score: float
     features: tuple[float, ...] = ()
+    signal: bool = False  # an exact error code or quoted message named this entry
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class MatchResult:
 @dataclass(frozen=True)
 class Calibration:
     weights: dict[str, float]
+    confidence: dict[str, float]
     code_match_floor: float
     code_conflict_cap: float
     phrase_match_floor: float
@@ -99,6 +104,7 @@ class Calibration:
         s, d = data["signals"], data["decision"]
         return cls(
             weights={k: float(v) for k, v in data["weights"].items()},
+            confidence={k: float(v) for k, v in data.get("confidence", {}).items()},
             code_match_floor=float(s["code_match_floor"]),
             code_conflict_cap=float(s["code_conflict_cap"]),
             phrase_match_floor=float(s["phrase_match_floor"]),
@@ -109,11 +115,29 @@ class Calibration:
         )
 
     def combine(self, features: Iterable[float]) -> float:
-        w = self.weights
-        z = w.get("bias", 0.0) + sum(
-            w.get(n, 0.0) * f for n, f in zip(FEATURES, features, strict=True)
-        )
-        return 1.0 / (1.0 + math.exp(-z))
+        """Stage one: how relevant one entry is to the question."""
+        return _logistic(self.weights, FEATURES, features)
+
+    def confident(self, ranked: list[Scored]) -> float:
+        """Stage two: the probability that the top entry is the right answer."""
+        if not ranked or not self.confidence:
+            return ranked[0].score if ranked else 0.0
+        return _logistic(self.confidence, CONFIDENCE_FEATURES, confidence_features(ranked))
+
+
+def confidence_features(ranked: list[Scored]) -> tuple[float, ...]:
+    """CONFIDENCE_FEATURES of a non-empty ranking, from its top candidate."""
+    top = ranked[0]
+    gap = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
+    f = top.features
+    return (top.score, gap, f[0], f[1], f[3], f[4], f[5])
+
+
+def _logistic(weights: dict[str, float], names: tuple[str, ...], values: Iterable[float]) -> float:
+    z = weights.get("bias", 0.0) + sum(
+        weights.get(n, 0.0) * v for n, v in zip(names, values, strict=True)
+    )
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 
 class Matcher:
@@ -164,7 +188,7 @@ class Matcher:
                     unit_sim = max(unit_sim, 2 * w_shared / (w_q + doc.unit_weights[k]))
             best = _best(norm_q, doc.unit_texts, fuzz.ratio)
             if many_words:
-                best = max(best, _best(joined_q, doc.unit_joined, fuzz.token_set_ratio))
+                best = max(best, _best(joined_q, doc.unit_joined, fuzz.token_sort_ratio))
             best_reading = _best(q_reading, doc.unit_readings, fuzz.ratio)
             f = [
                 covered / w_q,
@@ -192,14 +216,15 @@ class Matcher:
         for i, f in self.features(question):
             score = cal.combine(f)
             doc = self.index.docs[i]
+            signal = False
             if q_codes and doc.signals.codes:
                 if q_codes & doc.signals.codes:
-                    score = max(score, cal.code_match_floor)
+                    score, signal = max(score, cal.code_match_floor), True
                 else:  # another entry's code: no quoted phrase can rescue this one
                     score = min(score, cal.code_conflict_cap)
             elif phrase_hits(norm_q, doc.signals):
-                score = max(score, cal.phrase_match_floor)
-            scored.append(Scored(doc.entry, score, tuple(f)))
+                score, signal = max(score, cal.phrase_match_floor), True
+            scored.append(Scored(doc.entry, score, tuple(f), signal))
         scored.sort(key=lambda s: -s.score)
         return scored
 
@@ -214,17 +239,18 @@ class Matcher:
         return self.decide(question, lang, self.rank(question))
 
     def decide(self, question: str, lang: str, ranked: list[Scored]) -> MatchResult:
-        """Answer, ambiguous or none, from the ranked candidates and the calibration."""
+        """Answer, ambiguous or none. The score is the confidence that the top entry is
+        right; an exact signal (error code, quoted message) vouches for its entry."""
         cal = self.calibration
         top = tuple(ranked[: cal.candidates])
         if not top:
             return MatchResult(question, lang, "none", 0.0, None, ())
-        s1 = top[0].score
+        confidence = cal.confident(ranked)
+        if top[0].signal:
+            confidence = max(confidence, top[0].score)
         s2 = top[1].score if len(top) > 1 else 0.0
-        if s1 >= cal.answer and s1 - s2 >= cal.close:
-            return MatchResult(question, lang, "answer", s1, top[0].entry, top)
-        if s1 >= cal.ambiguous and s2 >= cal.ambiguous:
-            return MatchResult(question, lang, "ambiguous", s1, None, top)
-        if s1 >= cal.answer:  # close runner-up, but it is below the bar: still answer
-            return MatchResult(question, lang, "answer", s1, top[0].entry, top)
-        return MatchResult(question, lang, "none", s1, None, top)
+        if confidence >= cal.answer:
+            return MatchResult(question, lang, "answer", confidence, top[0].entry, top)
+        if confidence >= cal.ambiguous and top[0].score - s2 <= cal.close:
+            return MatchResult(question, lang, "ambiguous", confidence, None, top)
+        return MatchResult(question, lang, "none", confidence, None, top)

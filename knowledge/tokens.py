@@ -7,6 +7,7 @@ The dictionary path is passed explicitly (`-d`, `-r`) so that installing the ful
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -25,13 +26,26 @@ _STOP_LEMMAS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _tagger() -> Any:
-    import fugashi
+    """One MeCab tagger per thread: a tagger is not safe to share (Bolt runs listeners
+    on several threads)."""
+    tagger = getattr(_local, "tagger", None)
+    if tagger is None:
+        import fugashi
+
+        tagger = _local.tagger = fugashi.Tagger(_dictionary_args())
+    return tagger
+
+
+@lru_cache(maxsize=1)
+def _dictionary_args() -> str:
     import unidic_lite
 
     dicdir = unidic_lite.DICDIR
-    return fugashi.Tagger(f'-d "{dicdir}" -r "{dicdir}/mecabrc"')
+    return f'-d "{dicdir}" -r "{dicdir}/mecabrc"'
 
 
 def _stem_en(word: str) -> str:
@@ -65,17 +79,40 @@ def _ascii_lemmas(run: str, out: list[str]) -> None:
             out.append(_stem_en(part))
 
 
+_NEGATIONS = frozenset({"ない", "無い", "ぬ", "ず", "ん"})
+
+
 def _japanese_lemmas(segment: str, out: list[str]) -> None:
     for word in _tagger()(segment):
-        if word.feature.pos1 in _DROP_POS:
-            continue
+        pos = word.feature.pos1
         lemma = word.feature.lemma
+        # Negation carries meaning here: 正しくない, 一致しない, 表示されない.
+        if pos in ("助動詞", "形容詞") and (lemma in _NEGATIONS or word.surface == "ない"):
+            out.append("ない")
+            continue
+        if pos in _DROP_POS:
+            continue
         if lemma is None:  # unidic-lite has no lemma for some words: use the surface form
             lemma = word.surface
         # Loanword lemmas look like "サーバー-server": keep the Japanese side, normalised.
         lemma = fold_long_vowels(normalize(lemma.split("-", 1)[0], fold_katakana=False))
         if lemma and lemma not in _STOP_LEMMAS and not lemma.isspace():
             out.append(lemma)
+
+
+def content_readings(text: str) -> list[tuple[str, str]]:
+    """(reading in katakana, lemma) of the content words of `text`, for kana recovery."""
+    s = normalize(text, fold_katakana=False)
+    pairs: list[tuple[str, str]] = []
+    for word in _tagger()(s):
+        if word.feature.pos1 not in ("名詞", "動詞", "形容詞", "形状詞", "副詞"):
+            continue
+        kana = word.feature.kana
+        lemma = word.feature.lemma
+        if kana and lemma:
+            lemma = fold_long_vowels(normalize(lemma.split("-", 1)[0], fold_katakana=False))
+            pairs.append((fold_long_vowels(kana), lemma))
+    return pairs
 
 
 def lemmas(text: str) -> list[str]:
@@ -94,7 +131,7 @@ def lemmas(text: str) -> list[str]:
     return out
 
 
-_HIRAGANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}  # hiragana -> katakana
+HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 
 
 def reading(text: str) -> str:
@@ -106,5 +143,5 @@ def reading(text: str) -> str:
         if not any(ch.isalnum() for ch in word.surface):
             continue
         kana = word.feature.kana
-        parts.append(kana if kana else word.surface.translate(_HIRAGANA))
+        parts.append(kana if kana else word.surface.translate(HIRAGANA_TO_KATAKANA))
     return fold_long_vowels("".join(parts))

@@ -86,12 +86,17 @@ def test_small_talk_and_requests_for_a_person(matcher: Matcher) -> None:
 def test_ambiguous_offers_the_close_candidates(matcher: Matcher) -> None:
     from dataclasses import replace
 
-    # With the "too close to call" gap wide open, any question whose runner-up is
-    # also above the ambiguity bar must come back as a choice, not an answer.
-    wide = Matcher(matcher.kb, calibration=replace(matcher.calibration, close=1.0, ambiguous=0.01))
+    # With the answer bar out of reach and the "too close to call" gap wide open, a
+    # question with several plausible entries must come back as a choice, not an answer.
+    wide = Matcher(
+        matcher.kb,
+        calibration=replace(matcher.calibration, answer=1.01, close=1.0, ambiguous=0.0),
+    )
     result = wide.match("証明書をIISからApacheやIIS5に移行したい")
     assert result.decision == "ambiguous"
     assert len(result.candidates) >= 2 and result.entry is None
+    ids = [c.entry.id for c in result.candidates]
+    assert "migrate-iis4-to-apache" in ids and "migrate-iis4-to-iis5" in ids
 
 
 def test_reply_language_follows_the_question(matcher: Matcher) -> None:
