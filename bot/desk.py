@@ -40,6 +40,8 @@ _BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{60,}")
 _FENCE = re.compile(r"```")
 # How often the Desk asks the Store whether another process learned a new FAQ entry.
 LEARNED_POLL_SECONDS = 3.0
+# How often a Desk whose database was down at start tries its migrations again.
+SCHEMA_RETRY_SECONDS = 10.0
 
 
 def prose_of(text: str) -> str:
@@ -71,24 +73,49 @@ class Desk:
         self._learned_version = -1
         self._learned_checked = float("-inf")
         self._lock = threading.Lock()
+        self._schema_pending = False  # set by from_settings until a migration succeeds
+        self._schema_tried = float("-inf")
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, kb_path: str | None = None, upgrade: bool = True
+        cls,
+        settings: Settings,
+        *,
+        kb_path: str | None = None,
+        upgrade: bool = True,
+        clock: Callable[[], float] = time.monotonic,
     ) -> Desk:
         """The Desk with the configured knowledge base and Store (migrated on start).
-        A database that cannot be reached leaves the Desk answering without a log."""
+        A database that cannot be reached leaves the Desk answering without a log; it
+        retries the migration now and then, so logging resumes when the database does."""
         from bot.store import Store, StoreError
 
         kb = load_kb(kb_path or settings.kb_path)
         store: Store | None = None
         try:
             store = Store(settings.database_url)
-            if upgrade:
-                store.upgrade()
-        except StoreError as exc:
+        except StoreError as exc:  # a malformed DATABASE_URL: nothing to retry
+            log.error("DATABASE_URL is unusable, answering without a log: %s", exc)
+        desk = cls(kb, store, default_lang=settings.lang_code, clock=clock)
+        if store is not None and upgrade:
+            desk._schema_pending = True
+            desk._ensure_schema()
+        return desk
+
+    def _ensure_schema(self) -> None:
+        """Apply the migrations if an earlier attempt failed (the database was down)."""
+        if not self._schema_pending or self.store is None:
+            return
+        now = self._clock()
+        if now - self._schema_tried < SCHEMA_RETRY_SECONDS:
+            return
+        self._schema_tried = now
+        try:
+            self.store.upgrade()
+        except Exception as exc:
             log.error("database unavailable, answering without a log: %s", exc)
-        return cls(kb, store, default_lang=settings.lang_code)
+            return
+        self._schema_pending = False
 
     # -- matching -----------------------------------------------------------------
 
@@ -230,6 +257,7 @@ class Desk:
         result: MatchResult | None,
         reports: tuple[Report, ...],
     ) -> Reply:
+        self._ensure_schema()
         state = _Logged(ok=self.store is not None)
         message_id: int | None = None
         escalation: EscalationInfo | None = None

@@ -175,3 +175,16 @@ def test_prose_of_strips_material() -> None:
     assert prose_of(
         "check this\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\nthanks"
     ).split() == ["check", "this", "thanks"]
+
+
+def test_logging_resumes_when_the_database_comes_back(kb: KnowledgeBase, tmp_path: Path) -> None:
+    from bot.config import Settings
+
+    folder = tmp_path / "later"
+    settings = Settings.from_env({"DATABASE_URL": f"sqlite:///{folder / 'x.db'}"})
+    ticks = iter(range(0, 10000, 20))
+    desk = Desk.from_settings(settings, clock=lambda: float(next(ticks)))  # 20 s a call
+    assert not ask(desk, "IIS4で秘密鍵をバックアップするには?").logged  # type: ignore[attr-defined]
+    folder.mkdir()  # the database is reachable again
+    reply = ask(desk, "IIS4で秘密鍵をバックアップするには?")
+    assert reply.logged and reply.message_id  # type: ignore[attr-defined]
