@@ -48,7 +48,7 @@ class Index:
         self.kana_lemmas: dict[str, str] = {}  # filled after the documents: see tokens()
         self.docs: list[EntryDoc] = [self._doc(e) for e in kb]
         for e in kb:
-            for text in (e.question_ja, *e.phrasings_ja, *e.keywords_ja, e.answer_ja):
+            for text in (e.question_ja, *e.phrasings_ja, *e.keywords_ja):
                 for kana, lemma in content_readings(text):
                     if len(kana) >= 3:
                         self.kana_lemmas.setdefault(kana, lemma)

@@ -82,10 +82,17 @@ def _ascii_lemmas(run: str, out: list[str]) -> None:
 _NEGATIONS = frozenset({"ない", "無い", "ぬ", "ず", "ん"})
 
 
+@lru_cache(maxsize=65536)
+def _clean_lemma(lemma: str) -> str:
+    """Loanword lemmas look like "サーバー-server": keep the Japanese side, normalised."""
+    return fold_long_vowels(normalize(lemma.split("-", 1)[0], fold_katakana=False))
+
+
 def _japanese_lemmas(segment: str, out: list[str]) -> None:
     for word in _tagger()(segment):
-        pos = word.feature.pos1
-        lemma = word.feature.lemma
+        feature = word.feature  # built on each access: read it once
+        pos = feature.pos1
+        lemma = feature.lemma
         # Negation carries meaning here: 正しくない, 一致しない, 表示されない.
         if pos in ("助動詞", "形容詞") and (lemma in _NEGATIONS or word.surface == "ない"):
             out.append("ない")
@@ -94,8 +101,7 @@ def _japanese_lemmas(segment: str, out: list[str]) -> None:
             continue
         if lemma is None:  # unidic-lite has no lemma for some words: use the surface form
             lemma = word.surface
-        # Loanword lemmas look like "サーバー-server": keep the Japanese side, normalised.
-        lemma = fold_long_vowels(normalize(lemma.split("-", 1)[0], fold_katakana=False))
+        lemma = _clean_lemma(lemma)
         if lemma and lemma not in _STOP_LEMMAS and not lemma.isspace():
             out.append(lemma)
 
@@ -105,13 +111,11 @@ def content_readings(text: str) -> list[tuple[str, str]]:
     s = normalize(text, fold_katakana=False)
     pairs: list[tuple[str, str]] = []
     for word in _tagger()(s):
-        if word.feature.pos1 not in ("名詞", "動詞", "形容詞", "形状詞", "副詞"):
+        feature = word.feature
+        if feature.pos1 not in ("名詞", "動詞", "形容詞", "形状詞", "副詞"):
             continue
-        kana = word.feature.kana
-        lemma = word.feature.lemma
-        if kana and lemma:
-            lemma = fold_long_vowels(normalize(lemma.split("-", 1)[0], fold_katakana=False))
-            pairs.append((fold_long_vowels(kana), lemma))
+        if feature.kana and feature.lemma:
+            pairs.append((fold_long_vowels(feature.kana), _clean_lemma(feature.lemma)))
     return pairs
 
 
