@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -84,7 +85,9 @@ def alembic_config() -> Any:
 
     # __path__, not __file__: an editable install may expose it as a namespace package
     here = Path(next(iter(migrations.__path__))).resolve()
-    cfg = Config()
+    # Alembic's default stdout is bound when alembic is first imported; pass the current
+    # one, or a later caller writes to a stream that may be closed (pytest's capture).
+    cfg = Config(stdout=sys.stdout)
     cfg.set_main_option("script_location", str(here))
     cfg.set_main_option("path_separator", "os")
     return cfg
