@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
-from slack_standin import BOT_USER_ID, REPO, TEAM_ID, StandIn
+from slack_standin import BOT_USER_ID, REPO, TEAM_ID, StandIn, stop_process_group
 from slack_standin_ws import SocketModeServer
 
 pytestmark = pytest.mark.slow
@@ -49,12 +48,7 @@ def socket_app(
             ws.wait_connected()
             yield standin, ws
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            stop_process_group(proc)
             ws.close()
 
 
