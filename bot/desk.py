@@ -74,6 +74,7 @@ class Desk:
         self._learned_checked = float("-inf")
         self._lock = threading.Lock()
         self._schema_pending = False  # set by from_settings until a migration succeeds
+        self._store_required = store is not None
         self._schema_tried = float("-inf")
 
     @classmethod
@@ -97,10 +98,16 @@ class Desk:
         except StoreError as exc:  # a malformed DATABASE_URL: nothing to retry
             log.error("DATABASE_URL is unusable, answering without a log: %s", exc)
         desk = cls(kb, store, default_lang=settings.lang_code, clock=clock)
+        desk._store_required = True
         if store is not None and upgrade:
             desk._schema_pending = True
             desk._ensure_schema()
         return desk
+
+    def _logging_ok_without_store(self) -> bool:
+        """No Store is fine for a Desk built without one (`chat --no-log`); for one whose
+        database URL was unusable, it is a logging failure the person should hear of."""
+        return self.store is not None or not self._store_required
 
     def _ensure_schema(self) -> None:
         """Apply the migrations if an earlier attempt failed (the database was down)."""
@@ -258,7 +265,7 @@ class Desk:
         reports: tuple[Report, ...],
     ) -> Reply:
         self._ensure_schema()
-        state = _Logged(ok=self.store is not None)
+        state = _Logged(ok=self._logging_ok_without_store())
         message_id: int | None = None
         escalation: EscalationInfo | None = None
         reason = _escalation_reason(result)
@@ -351,7 +358,7 @@ class Desk:
         """The asker picked one of the offered candidates."""
         lang = self._message_lang(message_id)
         answer = self.entry(entry_id, lang)
-        state = _Logged(ok=self.store is not None)
+        state = _Logged(ok=self._logging_ok_without_store())
         if self.store is not None and answer is not None:
             with self._logging(state):
                 self.store.record_choice(message_id, entry_id=entry_id, user=user, now=now)
@@ -370,7 +377,7 @@ class Desk:
     ) -> Reply:
         """Helpful / not helpful. Not helpful hands the question to a person."""
         lang = self._message_lang(message_id)
-        state = _Logged(ok=self.store is not None)
+        state = _Logged(ok=self._logging_ok_without_store())
         escalation: EscalationInfo | None = None
         if self.store is not None:
             with self._logging(state):

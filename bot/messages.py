@@ -10,6 +10,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "こんにちは!SSL証明書のことなら何でも聞いてください。証明書やCSRを貼り付ければ、その場でチェックします。",
         "en": "Hello! Ask me anything about SSL certificates, or paste a certificate or CSR and I will check it.",
     },
+    "help": {
+        "ja": "SSL証明書についての質問にFAQからお答えします。たとえば「80093009 エラーが出る」「秘密鍵を削除してしまった」のように聞いてください。"
+        "証明書・CSR・チェーンを貼り付けるかファイルをアップロードすると、その場でチェックします。担当者と話したいときは「担当者につないで」と書いてください。",
+        "en": "I answer SSL certificate questions from the FAQ: try \"CAPI2 error 80093009\" or \"I deleted my private key\". "
+        "Paste or upload a certificate, CSR or chain and I check it on the spot. Write \"talk to a person\" to reach the support team.",
+    },
     "thanks": {
         "ja": "どういたしまして。ほかにもあれば、いつでも聞いてください。",
         "en": "You're welcome. Ask any time if something else comes up.",

@@ -80,4 +80,4 @@ class Reply:
     message_id: int | None = None  # the logged question, for feedback and choices
     logged: bool = True  # False when the Store failed; the reply still goes out
     private_key_pasted: bool = False
-    notices: tuple[str, ...] = field(default=())
+    notices: tuple[str, ...] = field(default=())  # keys of bot.messages, said before the rest

@@ -115,12 +115,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     weights = {"bias": w[0], **{name: w[k + 1] for k, name in enumerate(FEATURES)}}
     base = Calibration.load()
     matcher.calibration = replace(base, weights=weights, confidence={})
-    ranked = [(row, matcher.rank(str(row["q"]))) for row in rows]
+    ranked = [
+        (row, matcher.rank(str(row["q"])), matcher.index.information(str(row["q"]))) for row in rows
+    ]
 
     # Stage two: is the top candidate the right answer (and is there one at all)?
     cx: list[list[float]] = []
     cy: list[int] = []
-    for (_, scored), expected_id in zip(ranked, expected, strict=True):
+    for (_, scored, _), expected_id in zip(ranked, expected, strict=True):
         if scored:
             cx.append(list(confidence_features(scored)))
             cy.append(int(scored[0].entry.id == expected_id))
@@ -147,13 +149,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _accuracy(
-    matcher: Matcher, ranked: list[tuple[dict[str, object], list[Scored]]]
+    matcher: Matcher, ranked: list[tuple[dict[str, object], list[Scored], float]]
 ) -> dict[str, float]:
     hits = {k: 0 for k in FLOORS}
     totals = {k: 0 for k in FLOORS}
-    for row, scored in ranked:
+    for row, scored, information in ranked:
         kind = str(row.get("kind"))
-        res = matcher.decide(str(row["q"]), "ja", scored)
+        res = matcher.decide(str(row["q"]), "ja", scored, information)
         expect = row.get("expect")
         if expect is None:
             ok = not res.answered

@@ -46,6 +46,7 @@ class Index:
     def __init__(self, kb: KnowledgeBase, synonyms: SynonymTable) -> None:
         self.synonyms = synonyms
         self.kana_lemmas: dict[str, str] = {}  # filled after the documents: see tokens()
+        self._last: tuple[str | None, tuple[str, ...]] = (None, ())
         self.docs: list[EntryDoc] = [self._doc(e) for e in kb]
         for e in kb:
             for text in (e.question_ja, *e.phrasings_ja, *e.keywords_ja):
@@ -82,7 +83,17 @@ class Index:
         self.reading_postings = {g: sorted(ids) for g, ids in grams.items()}
 
     def tokens(self, text: str) -> list[str]:
-        return self.synonyms.apply(lemmas(text) + self._recover_kana(text))
+        last = self._last  # one question is tokenised by several steps: remember it
+        if last[0] == text:
+            return list(last[1])
+        toks = self.synonyms.apply(lemmas(text) + self._recover_kana(text))
+        self._last = (text, tuple(toks))
+        return toks
+
+    def information(self, text: str) -> float:
+        """The IDF mass of the question's words: how much it says that could tell
+        entries apart. A lone word that most entries use says almost nothing."""
+        return sum(self.idf.get(t, self.unknown_idf) for t in set(self.tokens(text)))
 
     def _recover_kana(self, text: str) -> list[str]:
         """Words the FAQ uses, found again in text typed in hiragana: "でじたるしょめい"

@@ -97,6 +97,7 @@ class Calibration:
     ambiguous: float
     close: float
     candidates: int
+    min_information: float
 
     @classmethod
     def load(cls, path: Path = DEFAULT_THRESHOLDS) -> Calibration:
@@ -112,6 +113,7 @@ class Calibration:
             ambiguous=float(d["ambiguous"]),
             close=float(d["close"]),
             candidates=int(d["candidates"]),
+            min_information=float(d["min_information"]),
         )
 
     def combine(self, features: Iterable[float]) -> float:
@@ -236,11 +238,15 @@ class Matcher:
             ranked = self.rank(self.smalltalk.strip(question)) if kind == "human" else []
             top = tuple(ranked[: self.calibration.candidates])
             return MatchResult(question, lang, decision, 0.0, None, top, smalltalk=kind)
-        return self.decide(question, lang, self.rank(question))
+        ranked = self.rank(question)
+        return self.decide(question, lang, ranked, self.index.information(question))
 
-    def decide(self, question: str, lang: str, ranked: list[Scored]) -> MatchResult:
+    def decide(
+        self, question: str, lang: str, ranked: list[Scored], information: float | None = None
+    ) -> MatchResult:
         """Answer, ambiguous or none. The score is the confidence that the top entry is
-        right; an exact signal (error code, quoted message) vouches for its entry."""
+        right; an exact signal (error code, quoted message) vouches for its entry. A
+        question too vague to tell entries apart ("証明書", "SSL") gets choices at most."""
         cal = self.calibration
         top = tuple(ranked[: cal.candidates])
         if not top:
@@ -248,6 +254,10 @@ class Matcher:
         confidence = cal.confident(ranked)
         if top[0].signal:
             confidence = max(confidence, top[0].score)
+        elif information is not None and information < cal.min_information:
+            if confidence >= cal.ambiguous and len(top) > 1:
+                return MatchResult(question, lang, "ambiguous", confidence, None, top)
+            return MatchResult(question, lang, "none", confidence, None, top)
         s2 = top[1].score if len(top) > 1 else 0.0
         if confidence >= cal.answer:
             return MatchResult(question, lang, "answer", confidence, top[0].entry, top)

@@ -37,7 +37,7 @@ class Smalltalk:
             return "human"
         rest = norm
         found: str | None = None
-        for kind in ("thanks", "greeting"):
+        for kind in ("help", "thanks", "greeting"):
             pattern = self._patterns.get(kind)
             if pattern is not None and pattern.search(rest):
                 found = found or kind

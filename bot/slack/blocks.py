@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.messages import t as desk_text
 from bot.slack.strings import t
 from bot.types import Answer, Candidate, Lang, Reply
 
@@ -236,7 +237,8 @@ def reply_blocks(reply: Reply, entry_title: EntryTitle, extra: Sequence[str] = (
         out.extend(report_blocks(report, lang, entry_title))
         out.append({"type": "divider"})
     out.extend(_conversation_blocks(reply))
-    notices = reply.notices
+    # The Desk's notices are keys of bot.messages ("greeting", "feedback_thanks", ...)
+    notices = [desk_text(key, lang) for key in reply.notices]
     if reply.decision == "smalltalk" and notices:  # the greeting itself is the reply
         out.append(section(escape(notices[0]), lang))
         notices = notices[1:]
