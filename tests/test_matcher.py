@@ -137,3 +137,16 @@ def test_learned_entries_extend_the_knowledge_base(kb: KnowledgeBase) -> None:
     m = Matcher(kb.with_entries([extra]))
     result = m.match("ワイルドカード証明書の料金は?")
     assert result.entry is not None and result.entry.id == "learned-1"
+
+
+def test_a_lone_common_word_is_too_vague_to_answer(matcher: Matcher) -> None:
+    for q in ("証明書", "SSL", "エラー"):
+        result = matcher.match(q)
+        assert not result.answered, q
+    assert matcher.match("80093005").answered  # a code alone is specific enough
+
+
+def test_help_requests_are_small_talk(matcher: Matcher) -> None:
+    for q in ("help", "お疲れ様です。質問があります", "hi, can you help me?"):
+        result = matcher.match(q)
+        assert result.decision == "smalltalk" and result.smalltalk in ("help", "greeting"), q
