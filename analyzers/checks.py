@@ -115,8 +115,10 @@ def certificate_checks(i: int, p: Parsed, now: datetime) -> list[Finding]:
 def _has_san(cert: x509.Certificate) -> bool:
     try:
         cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-    except (x509.ExtensionNotFound, ValueError):
+    except x509.ExtensionNotFound:
         return False
+    except Exception:  # present but unreadable: it is there, so no cert.no_san
+        return True
     return True
 
 

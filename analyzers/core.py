@@ -22,7 +22,7 @@ from analyzers.messages import defect_findings
 from analyzers.objects import Parsed, _parse_unlabelled, parse_block
 from analyzers.report import ObjectInfo, Report
 from analyzers.scan import Block, first_der_element, scan_text
-from analyzers.text import hosts_in_text, slack_unescape
+from analyzers.text import hosts_outside, slack_unescape
 from analyzers.trust import TrustRoots, load_trust_roots
 
 _KIND_JA = {"certificate": "証明書", "csr": "CSR", "pkcs7": "PKCS#7", "crl": "CRL",
@@ -104,10 +104,11 @@ def _analyze(
             text = _decode_text(data)
     else:
         text = slack_unescape(data)
+    blocks: list[Block] = []
     if text is not None:
         result = scan_text(text)
-        crlf = result.crlf
-        for block in result.blocks:
+        crlf, blocks = result.crlf, result.blocks
+        for block in blocks:
             q = parse_block(block, now)
             if q is not None:
                 parsed.append(q)
@@ -124,23 +125,36 @@ def _analyze(
     infos: list[ObjectInfo] = []
     for i, p, parent in flat:
         infos.append(p.info(i, parent))
-        findings.extend(_object_findings(i, p, now))
+        try:
+            findings.extend(_object_findings(i, p, now))
+        except Exception as exc:  # one odd object must not hide the others
+            findings.append(_unreadable(i, exc))
 
     certs = [(i, p) for i, p, _ in flat if p.kind == "certificate" and p.cert is not None]
     leaf_index: int | None = None
     if certs:
-        chain = analyze_chain(
-            [ChainCert(i, p.cert, bool(p.fields.get("is_ca")), bool(p.fields.get("self_signed")),
-                       tuple(p.fields.get("aia_ca_issuers") or ()),
-                       str(p.fields.get("subject") or ""))
-             for i, p in certs if p.cert is not None],
-            lambda: _roots(trust), now)
-        findings.extend(chain.findings)
-        if chain.leaf is not None:
-            leaf_index = chain.leaf.index
+        try:
+            chain = analyze_chain(
+                [ChainCert(i, p.cert, bool(p.fields.get("is_ca")),
+                           bool(p.fields.get("self_signed")),
+                           tuple(p.fields.get("aia_ca_issuers") or ()),
+                           str(p.fields.get("subject") or ""))
+                 for i, p in certs if p.cert is not None],
+                lambda: _roots(trust), now)
+        except Exception as exc:  # a certificate too odd to link: say so, keep the rest
+            findings.append(_unreadable(certs[0][0], exc))
+        else:
+            findings.extend(chain.findings)
+            if chain.leaf is not None:
+                leaf_index = chain.leaf.index
     findings.extend(match_checks([(i, p) for i, p, _ in flat], leaf_index))
 
-    hosts = [host] if host else (hosts_in_text(text) if isinstance(data, str) and text else [])
+    hosts: list[str] = []
+    if leaf_index is not None:
+        if host:
+            hosts = [host]
+        elif isinstance(data, str) and text:  # chat text: hosts the person mentioned
+            hosts = hosts_outside(text, blocks)
     if hosts and leaf_index is not None:
         leaf = next(p for i, p in certs if i == leaf_index)
         if not leaf.fields.get("is_ca"):
@@ -161,6 +175,15 @@ def _analyze(
             "No certificate, CSR or key was found. Paste everything from -----BEGIN "
             "CERTIFICATE----- to -----END CERTIFICATE-----, or attach the file."))
     return Report(source, tuple(infos), tuple(findings))
+
+
+def _unreadable(i: int, exc: Exception) -> Finding:
+    return finding(
+        "pem.bad_der", i,
+        f"オブジェクト{i}の一部を解析できませんでした({type(exc).__name__})。"
+        "ファイルが壊れているか、このツールが扱えない形式です。",
+        f"Part of object {i} could not be analysed ({type(exc).__name__}); the file is "
+        "damaged or uses a form this tool cannot read.")
 
 
 def _roots(trust: tuple[x509.Certificate, ...]) -> TrustRoots:

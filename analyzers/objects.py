@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,10 +67,9 @@ class Parsed:
     children: list[Parsed] = field(default_factory=list)
 
     def info(self, index: int, parent: int | None = None) -> ObjectInfo:
-        return replace(
-            ObjectInfo(index, self.kind, self.label, self.encoding),  # type: ignore[arg-type]
-            parent=parent,
-            **self.fields,
+        return ObjectInfo(
+            index, self.kind, self.label, self.encoding,  # type: ignore[arg-type]
+            parent=parent, **self.fields,
         )
 
 
@@ -130,7 +129,7 @@ def _ext(
 ) -> Any:
     try:
         return cert.extensions.get_extension_for_oid(oid).value
-    except (x509.ExtensionNotFound, ValueError):
+    except Exception:  # absent, or present but unparseable (x400Address, bad DER)
         return None
 
 
@@ -387,6 +386,7 @@ def _parse_unlabelled(block: Block, now: datetime) -> Parsed | None:
         lambda: parse_crl(der),
         lambda: parse_public_key(der),
         lambda: _private_der(der),
+        lambda: parse_pkcs12(der, now),
     )
     for attempt in attempts:
         try:
@@ -396,6 +396,33 @@ def _parse_unlabelled(block: Block, now: datetime) -> Parsed | None:
         p.block, p.encoding = block, block.encoding
         return p
     return None
+
+
+def parse_pkcs12(der: bytes, now: datetime) -> Parsed:
+    """A .pfx/.p12 upload: it holds a private key, so it is reported as one."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    head = first_der_element(der)
+    body = der[2 + (der[1] & 0x7F if der[1] & 0x80 else 0) :] if len(der) > 2 else b""
+    if head != der or not body.startswith(b"\x02\x01\x03"):  # PFX version 3
+        raise ValueError("not PKCS#12")
+    p = Parsed("private_key", {"encrypted": True}, label="PKCS12")
+    for password in (None, b""):
+        try:
+            key, cert, extra = pkcs12.load_key_and_certificates(der, password)
+        except Exception:
+            continue
+        p.fields["encrypted"] = password is not None
+        if key is not None:
+            pub = key.public_key()
+            p.public_key, p.spki = pub, _spki(pub)
+            p.fields.update(key_fields(pub))
+        for c in [c for c in (cert, *extra) if c is not None]:
+            child = parse_certificate(c.public_bytes(serialization.Encoding.DER), now)
+            child.encoding = "der"
+            p.children.append(child)
+        break
+    return p
 
 
 def _private_der(der: bytes) -> Parsed:

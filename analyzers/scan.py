@@ -18,10 +18,15 @@ from dataclasses import dataclass, field
 # Characters people's editors and chat tools put where "-" belongs.
 DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u30fc\u2500\u2501"
 _D = re.escape(DASHES)
-_BOUNDARY_RE = re.compile(rf"(?P<d1>[{_D}]{{2,}})(?P<body>[^{_D}]{{2,}}?)(?P<d2>[{_D}]+|$)")
+# Starts only at the start of a dash run and never backtracks into it: linear time
+# even on a line of a million dashes.
+_BOUNDARY_RE = re.compile(
+    rf"(?<![{_D}])(?P<d1>[{_D}]{{2,}}+)(?P<body>[^{_D}]{{2,}}+)(?P<d2>[{_D}]++|$)"
+)
 _DASH_CHARS = frozenset(DASHES)
 LEAD_WS = frozenset(" \t\u3000")  # pem.leading_whitespace / trailing_whitespace
 INVISIBLE = frozenset("\u00a0\u200b\u200c\u200d\u2060\ufeff\u202f\u2007")  # pem.nonascii
+_EDGE = "".join(sorted(LEAD_WS | INVISIBLE))  # for str.strip
 _B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _HEADER_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]*:")
 _LONG_TOKEN_RE = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}")
@@ -85,8 +90,11 @@ class _Boundary:
 
 def _parse_boundary(m: re.Match[str]) -> _Boundary | None:
     body = m.group("body")
-    norm = unicodedata.normalize("NFKC", body)
-    norm = "".join(" " if c in INVISIBLE or c in LEAD_WS else c for c in norm)
+    if body.isascii():
+        norm = body
+    else:
+        norm = unicodedata.normalize("NFKC", body)
+        norm = "".join(" " if c in INVISIBLE or c in LEAD_WS else c for c in norm)
     tokens = norm.upper().split()
     if not tokens:
         return None
@@ -117,7 +125,7 @@ def _parse_boundary(m: re.Match[str]) -> _Boundary | None:
         problems.append(("pem.malformed_boundary", "count"))
     canonical = f"{kw} {label}"
     if body != canonical:
-        if any(c in INVISIBLE for c in body):
+        if not body.isascii() and any(c in INVISIBLE for c in body):
             problems.append(("pem.nonascii", ""))
         stripped = "".join(c for c in body if c not in INVISIBLE)
         if stripped != canonical:
@@ -138,7 +146,7 @@ def _boundaries(line: str) -> list[_Boundary]:
 
 def _clean(segment: str, block: Block | None, lineno: int) -> tuple[str, bool]:
     """Body text of one line -> (base64 characters, looks like base64)."""
-    s = segment.strip("` \t\r\u3000" + "".join(INVISIBLE))  # edges: see _edge_whitespace
+    s = segment.strip("`\r" + _EDGE)  # edges: see _edge_whitespace
     if s.isascii():
         s = "".join(s.split())
         return s, bool(_B64_RE.fullmatch(s))
@@ -161,14 +169,14 @@ def _clean(segment: str, block: Block | None, lineno: int) -> tuple[str, bool]:
 def _edge_whitespace(segment: str, block: Block, lineno: int, *, lead: bool, trail: bool) -> None:
     s = segment.rstrip("\r")
     if lead:
-        head = s[: len(s) - len(s.lstrip("".join(LEAD_WS | INVISIBLE)))]
+        head = s[: len(s) - len(s.lstrip(_EDGE))]
         if any(c in LEAD_WS for c in head):
             block.add("pem.leading_whitespace", lineno)
         if any(c in INVISIBLE for c in head):
             block.add("pem.nonascii", lineno)
     if trail:
         s = s.rstrip("`")
-        tail = s[len(s.rstrip("".join(LEAD_WS | INVISIBLE))) :]
+        tail = s[len(s.rstrip(_EDGE)) :]
         if any(c in LEAD_WS for c in tail):
             block.add("pem.trailing_whitespace", lineno)
         if any(c in INVISIBLE for c in tail):
@@ -325,7 +333,7 @@ class _Scanner:
         pos = 0
         for i, b in enumerate(bounds):
             before = line[pos : b.start]
-            lead = i == 0 and not before.strip("".join(LEAD_WS | INVISIBLE) + "`")
+            lead = i == 0 and not before.strip(_EDGE + "`")
             if self.open is not None and before.strip(" \t`"):
                 self._body_line(before, lineno, False, False)
             if b.kw == "BEGIN":

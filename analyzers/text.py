@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from analyzers.scan import DASHES, scan_text
+from analyzers.scan import DASHES, Block, scan_text
 
 _D = re.escape(DASHES)
 # a BEGIN/END-ish line: dashes followed closely by a PEM keyword or label word
 _PEM_HINT = re.compile(
-    rf"[{_D}]{{2,}}[^\n]{{0,20}}?(?:BEGIN|END|CERTIFICATE|PRIVATE KEY|ＢＥＧＩＮ|ＥＮＤ)", re.I
+    rf"(?<![{_D}])[{_D}]{{2,}}+[^\n{_D}]{{0,20}}?(?:BEGIN|END|CERTIFICATE|PRIVATE KEY|ＢＥＧＩＮ|ＥＮＤ)",
+    re.I,
 )
 _B64_TOKEN = re.compile(r"[A-Za-z0-9+/]{60,}")
 _HOST = re.compile(
@@ -48,13 +50,18 @@ def has_analysable_content(text: str) -> bool:
 def hosts_in_text(text: str) -> list[str]:
     """Host names mentioned outside PEM blocks, lower-cased, in order, without repeats."""
     text = slack_unescape(text)
+    blocks = scan_text(text).blocks if has_analysable_content(text) else []
+    return hosts_outside(text, blocks)
+
+
+def hosts_outside(text: str, blocks: Sequence[Block]) -> list[str]:
+    """hosts_in_text() for a text already scanned into `blocks`."""
     pieces: list[str] = []
     pos = 0
-    if has_analysable_content(text):
-        for block in scan_text(text).blocks:
-            if block.start >= pos:
-                pieces.append(text[pos : block.start])
-                pos = max(pos, block.end)
+    for block in blocks:
+        if block.start >= pos:
+            pieces.append(text[pos : block.start])
+            pos = max(pos, block.end)
     pieces.append(text[pos:])
     seen: list[str] = []
     for piece in pieces:
