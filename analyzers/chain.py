@@ -31,6 +31,7 @@ class ChainCert:
     self_signed: bool
     aia_ca_issuers: tuple[str, ...]
     subject: str
+    ordered: bool = True  # False inside a PKCS#7 bundle: a DER SET has no order
 
 
 @dataclass
@@ -115,7 +116,7 @@ def analyze_chain(
 
     # 5. order: each certificate must be followed by its issuer
     indices = [c.index for c in path]
-    if indices != sorted(indices):
+    if indices != sorted(indices) and any(c.ordered for c in path):
         order = " → ".join(str(i) for i in indices)
         out.append(finding(
             "chain.order", None,

@@ -138,7 +138,8 @@ def _analyze(
                 [ChainCert(i, p.cert, bool(p.fields.get("is_ca")),
                            bool(p.fields.get("self_signed")),
                            tuple(p.fields.get("aia_ca_issuers") or ()),
-                           str(p.fields.get("subject") or ""))
+                           str(p.fields.get("subject") or ""),
+                           ordered=p.encoding != "pkcs7")
                  for i, p in certs if p.cert is not None],
                 lambda: _roots(trust), now)
         except Exception as exc:  # a certificate too odd to link: say so, keep the rest

@@ -9,7 +9,6 @@ analysed. One linear pass over the lines; no re-searching of the text.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import re
 import unicodedata
@@ -198,9 +197,11 @@ def first_der_element(der: bytes) -> bytes:
 
 
 def decode_b64(body: str) -> bytes | None:
-    try:
-        return base64.b64decode(body, validate=True)
-    except (binascii.Error, ValueError):
+    if len(body) % 4:  # a lost or extra character (binascii alone lets some through)
+        return None
+    try:  # strict: misplaced padding is an error, not ignored
+        return binascii.a2b_base64(body.encode("ascii"), strict_mode=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
         return None
 
 
