@@ -15,7 +15,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
 
@@ -153,10 +153,11 @@ def verify_raw(
     """Check a signature by hand: cryptography's X.509 helpers refuse MD5 and SHA-1,
     but a legacy chain still has to be linked (and then reported as weak)."""
     try:
+        # cryptography gives no parameters for the legacy MD5/SHA-1 algorithms
         if isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, data, params, hash_alg)
+            key.verify(signature, data, params or padding.PKCS1v15(), hash_alg)
         elif isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, data, params)
+            key.verify(signature, data, params or ec.ECDSA(hash_alg))
         elif isinstance(key, dsa.DSAPublicKey):
             key.verify(signature, data, hash_alg)
         elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
@@ -168,8 +169,8 @@ def verify_raw(
     return True
 
 
-def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
-    """True when `parent`'s name and key issued `child` (checked by signature)."""
+def signature_check(child: x509.Certificate, parent: x509.Certificate) -> bool | None:
+    """Did `parent` sign `child`? None when nothing here can tell (MD2, odd keys)."""
     if child.issuer != parent.subject:
         return False
     try:
@@ -180,19 +181,29 @@ def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
     except Exception:
         return False
     try:
-        return verify_raw(parent.public_key(), child.signature, child.tbs_certificate_bytes,
-                          child.signature_algorithm_parameters,
-                          child.signature_hash_algorithm)
+        hash_alg = child.signature_hash_algorithm
+        key = parent.public_key()
+    except Exception:  # MD2 (OpenSSL 3 has none), unsupported key types
+        return None
+    try:
+        params = child.signature_algorithm_parameters
     except Exception:
-        return False
+        params = None
+    return verify_raw(key, child.signature, child.tbs_certificate_bytes, params, hash_alg)
+
+
+def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    """True when `parent`'s name and key issued `child` (checked by signature)."""
+    return signature_check(child, parent) is True
 
 
 def csr_signature_valid(csr: x509.CertificateSigningRequest) -> bool:
     try:
-        return csr.is_signature_valid
-    except Exception:  # SHA-1/MD5 CSRs: check by hand
+        if csr.is_signature_valid:
+            return True
+    except Exception:
         pass
-    try:
+    try:  # cryptography says False (or raises) for SHA-1/MD5 CSRs: check by hand
         return verify_raw(csr.public_key(), csr.signature, csr.tbs_certrequest_bytes,
                           csr.signature_algorithm_parameters, csr.signature_hash_algorithm)
     except Exception:
@@ -200,7 +211,8 @@ def csr_signature_valid(csr: x509.CertificateSigningRequest) -> bool:
 
 
 def is_self_signed(cert: x509.Certificate) -> bool:
-    return cert.subject == cert.issuer and issued_by(cert, cert)
+    # an MD2 root cannot be checked at all: its own name as issuer has to do
+    return cert.subject == cert.issuer and signature_check(cert, cert) is not False
 
 
 def _iso(dt: datetime) -> str:
