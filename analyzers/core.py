@@ -53,13 +53,16 @@ def analyze(
             f"The input could not be analysed ({type(exc).__name__}). Check the file's format."),))
 
 
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:4096]
     if not sample or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > len(sample) // 20
 
 

@@ -74,7 +74,7 @@ class Parsed:
 
 
 def colon_hex(data: bytes) -> str:
-    return ":".join(f"{b:02X}" for b in data)
+    return data.hex(":").upper()
 
 
 def _spki(key: PublicKey) -> bytes:

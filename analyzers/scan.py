@@ -22,10 +22,11 @@ _D = re.escape(DASHES)
 _BOUNDARY_RE = re.compile(
     rf"(?<![{_D}])(?P<d1>[{_D}]{{2,}}+)(?P<body>[^{_D}]{{2,}}+)(?P<d2>[{_D}]++|$)"
 )
-_DASH_CHARS = frozenset(DASHES)
+_WIDE_DASH_RE = re.compile(f"[{re.escape(DASHES[1:])}]")  # the non-ASCII dashes
 LEAD_WS = frozenset(" \t\u3000")  # pem.leading_whitespace / trailing_whitespace
 INVISIBLE = frozenset("\u00a0\u200b\u200c\u200d\u2060\ufeff\u202f\u2007")  # pem.nonascii
 _EDGE = "".join(sorted(LEAD_WS | INVISIBLE))  # for str.strip
+_EDGE_SET = LEAD_WS | INVISIBLE
 _B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _HEADER_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]*:")
 _LONG_TOKEN_RE = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}")
@@ -133,7 +134,7 @@ def _parse_boundary(m: re.Match[str]) -> _Boundary | None:
 
 
 def _boundaries(line: str) -> list[_Boundary]:
-    if "--" not in line and not any(c in _DASH_CHARS for c in line if ord(c) > 127):
+    if "--" not in line and (line.isascii() or not _WIDE_DASH_RE.search(line)):
         return []
     found = []
     for m in _BOUNDARY_RE.finditer(line):
@@ -167,6 +168,8 @@ def _clean(segment: str, block: Block | None, lineno: int) -> tuple[str, bool]:
 
 def _edge_whitespace(segment: str, block: Block, lineno: int, *, lead: bool, trail: bool) -> None:
     s = segment.rstrip("\r")
+    if s[:1] not in _EDGE_SET and s.rstrip("`")[-1:] not in _EDGE_SET:
+        return  # the usual clean line
     if lead:
         head = s[: len(s) - len(s.lstrip(_EDGE))]
         if any(c in LEAD_WS for c in head):
