@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from cryptography import x509
 
@@ -162,7 +161,8 @@ def _analyze(
     if hosts and leaf_index is not None:
         leaf = next(p for i, p in certs if i == leaf_index)
         if not leaf.fields.get("is_ca"):
-            hosts = [h for h in hosts if h.lower() not in _url_hosts(certs)]
+            if not host:
+                hosts = _not_in_certificates(hosts, certs)
             findings.extend(hostname_checks(leaf_index, leaf, hosts))
 
     if crlf:
@@ -194,14 +194,11 @@ def _roots(trust: tuple[x509.Certificate, ...]) -> TrustRoots:
     return load_trust_roots().plus(trust)
 
 
-def _url_hosts(certs: list[tuple[int, Parsed]]) -> set[str]:
-    out = set()
-    for _, p in certs:
-        for url in (*(p.fields.get("aia_ca_issuers") or ()), *(p.fields.get("ocsp") or ())):
-            h = urlsplit(url).hostname
-            if h:
-                out.add(h.lower())
-    return out
+def _not_in_certificates(hosts: list[str], certs: list[tuple[int, Parsed]]) -> list[str]:
+    """Drop hosts that appear inside a pasted certificate (AIA, CRL and CPS URLs, names):
+    `openssl x509 -text` output around a PEM mentions them, the person did not."""
+    ders = [p.cert.tbs_certificate_bytes.lower() for _, p in certs if p.cert is not None]
+    return [h for h in hosts if not any(h.encode("ascii", "ignore") in d for d in ders)]
 
 
 def _object_findings(i: int, p: Parsed, now: datetime) -> list[Finding]:
