@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 
 from cryptography import x509
 
@@ -36,7 +37,11 @@ def analyze(
     trust: Sequence[x509.Certificate] = (),
     source: str = "-",
 ) -> Report:
-    """Analyse chat text (str, Slack-unescaped) or a file (bytes: PEM, DER, PKCS#7, junk)."""
+    """Analyse chat text (str, Slack-unescaped) or a file (bytes: PEM, DER, PKCS#7, junk).
+
+    `trust` adds roots (a private CA) to certifi's Mozilla roots; a TrustRoots from
+    load_trust_roots() is used as it is (it already holds them).
+    """
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     try:
@@ -44,7 +49,12 @@ def analyze(
             # user input with serial 0, odd encodings...: warnings must not escape as
             # errors (pytest runs with filterwarnings=error) nor reach the user.
             warnings.simplefilter("ignore")
-            return _analyze(data, now, host, tuple(trust), source)
+            roots: Callable[[], TrustRoots]
+            if isinstance(trust, TrustRoots):  # from load_trust_roots(): use as it is
+                roots = partial(lambda t: t, trust)
+            else:
+                roots = partial(_roots, tuple(trust))
+            return _analyze(data, now, host, roots, source)
     except Exception as exc:  # last line of defence: the analysis never raises
         return Report(source, (), (finding(
             "pem.bad_der", None,
@@ -89,7 +99,7 @@ def _parse_der_file(data: bytes, now: datetime) -> Parsed | None:
 
 def _analyze(
     data: str | bytes, now: datetime, host: str | None,
-    trust: tuple[x509.Certificate, ...], source: str,
+    roots: Callable[[], TrustRoots], source: str,
 ) -> Report:
     parsed: list[Parsed] = []
     text: str | None = None
@@ -143,7 +153,7 @@ def _analyze(
                            str(p.fields.get("subject") or ""),
                            ordered=p.encoding != "pkcs7")
                  for i, p in certs if p.cert is not None],
-                lambda: _roots(trust), now)
+                roots, now)
         except Exception as exc:  # a certificate too odd to link: say so, keep the rest
             findings.append(_unreadable(certs[0][0], exc))
         else:

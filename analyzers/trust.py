@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -43,8 +43,15 @@ class TrustRoots:
             {k: tuple(v) for k, v in by_subject.items()},
         )
 
+    # A Sequence of certificates, so it can be passed as analyze(trust=...)
     def __len__(self) -> int:
         return len(self.certificates)
+
+    def __iter__(self) -> Iterator[x509.Certificate]:
+        return iter(self.certificates)
+
+    def __getitem__(self, i: int) -> x509.Certificate:
+        return self.certificates[i]
 
     def contains(self, cert: x509.Certificate) -> bool:
         """True for the same certificate, or a root with the same name and key."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from test_analyzers_pki import NOW, Issued, make_cert, pki, rsa_key
 
-from analyzers import Report, analyze
+from analyzers import Report, analyze, load_trust_roots
 
 
 def codes(report: Report) -> set[str]:
@@ -126,3 +127,25 @@ def test_mozilla_roots_do_not_trust_a_private_root() -> None:
     _root, inter, leaf = pki()
     r = run(leaf, inter)
     assert codes(r) & CHAIN_CODES == {"chain.incomplete"}
+
+
+def test_trust_roots_object_and_pem_files(tmp_path: Path) -> None:
+    root, inter, leaf = pki()
+    path = tmp_path / "private-root.pem"
+    path.write_text(root.pem)
+    roots = load_trust_roots([str(path)])
+    assert load_trust_roots([str(path)]) is roots  # cached
+    assert len(roots) > 100 and roots.contains(root.cert)
+    r = analyze(leaf.pem + inter.pem, now=NOW, trust=roots)
+    assert "chain.trusted" in codes(r)
+    assert not load_trust_roots().contains(root.cert)
+
+
+def test_mozilla_roots_load_without_warnings() -> None:
+    # pytest runs with filterwarnings=error: certifi's serial-0 roots must not leak one
+    from analyzers import trust
+
+    trust._mozilla_roots.cache_clear()
+    trust._load_cached.cache_clear()
+    roots = load_trust_roots()
+    assert len(roots) > 100
