@@ -25,6 +25,8 @@ from analyzers.scan import Block, first_der_element, scan_text
 from analyzers.text import hosts_outside, slack_unescape
 from analyzers.trust import TrustRoots, load_trust_roots
 
+_KIND_EN = {"certificate": "certificate", "csr": "CSR", "pkcs7": "PKCS#7 bundle", "crl": "CRL",
+            "public_key": "public key", "private_key": "private key", "unknown": "data"}
 _KIND_JA = {"certificate": "証明書", "csr": "CSR", "pkcs7": "PKCS#7", "crl": "CRL",
             "public_key": "公開鍵", "private_key": "秘密鍵", "unknown": "データ"}
 
@@ -222,12 +224,22 @@ def _object_findings(i: int, p: Parsed, now: datetime) -> list[Finding]:
             f"ラベル「{p.label}」はこのツールが扱う種類(証明書・CSR・鍵・PKCS#7・CRL)ではありません。",
             f"The label \"{p.label}\" is not a kind this tool knows (certificate, CSR, key, "
             "PKCS#7, CRL)."))
-    if p.bad_der is not None:
+    if p.bad_der is not None and p.actual_kind is not None:
+        actual_ja = _KIND_JA.get(p.actual_kind, "データ")
+        actual_en = _KIND_EN.get(p.actual_kind, "data")
+        out.append(finding(
+            "pem.bad_der", i,
+            f"ラベルは「{p.label}」ですが、中身は{kind_ja}ではなく{actual_ja}です。"
+            "正しいファイル(証明書なら -----BEGIN CERTIFICATE----- のファイル)を使ってください。",
+            f"The label says \"{p.label}\" but the body is a {actual_en}, not a "
+            f"{_KIND_EN.get(p.kind, 'data')}. Use the right file (for a certificate, the "
+            "-----BEGIN CERTIFICATE----- one)."))
+    elif p.bad_der is not None:
         out.append(finding(
             "pem.bad_der", i,
             f"本文はデコードできましたが、{kind_ja}の構造(DER)になっていません。"
             "ファイルが壊れているか、別の種類のデータです。受け取ったファイルをもう一度コピーしてください。",
-            f"The body decodes, but is not a valid {p.kind.replace('_', ' ')} (DER). The file "
+            f"The body decodes, but is not a valid {_KIND_EN.get(p.kind, 'object')} (DER). The file "
             "is damaged or holds something else; copy the file you received again."))
     if p.kind == "certificate" and p.cert is not None:
         out.extend(certificate_checks(i, p, now))

@@ -59,6 +59,7 @@ class Parsed:
     public_key: PublicKey | None = None
     spki: bytes | None = None
     bad_der: str | None = None  # why the body is not what the label says
+    actual_kind: Kind | None = None  # what the body is instead, when that can be told
     unknown_label: bool = False
     encoding: str = "pem"
     label: str | None = None
@@ -382,6 +383,11 @@ def parse_block(block: Block, now: datetime) -> Parsed | None:
                 q.fields.setdefault("encrypted", False)
     except Exception as exc:
         p.bad_der = type(exc).__name__
+        # name what the body really is (a CSR under CERTIFICATE is the FAQ's classic)
+        if kind != "private_key":
+            actual = _parse_unlabelled(Block(None, der, 0, 0), now)
+            if actual is not None and actual.kind != kind:
+                p.actual_kind = actual.kind
         return p
     q.label, q.block, q.encoding = label, block, block.encoding
     return q

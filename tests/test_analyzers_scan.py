@@ -190,3 +190,10 @@ def test_openssl_text_output_around_pem() -> None:
         pytest.skip("needs the openssl command")
     r = analyze(text, now=NOW)
     assert [o.kind for o in r.objects] == ["certificate"] and not pem_codes(r)
+
+
+def test_csr_under_certificate_label_is_named() -> None:
+    csr = make_csr("www.example.com").replace("CERTIFICATE REQUEST", "CERTIFICATE")
+    r = analyze(csr, now=NOW)
+    f = next(f for f in r.findings if f.code == "pem.bad_der")
+    assert "CSR" in f.message and "CSR" in f.message_en
