@@ -259,6 +259,8 @@ class _Scanner:
             return
         if not segment.strip(" \t\r`\u3000"):
             return  # blank line (after RFC 1421 headers, or a stray one)
+        if segment.startswith(">"):  # a Slack/Markdown quote; base64 has no ">"
+            segment = segment[2:] if segment.startswith("> ") else segment[1:]
         if whole_line:
             _edge_whitespace(segment, o.block, lineno, lead=first, trail=True)
         b64, ok = _clean(segment, o.block, lineno)

@@ -197,3 +197,18 @@ def test_csr_under_certificate_label_is_named() -> None:
     r = analyze(csr, now=NOW)
     f = next(f for f in r.findings if f.code == "pem.bad_der")
     assert "CSR" in f.message and "CSR" in f.message_en
+
+
+def test_quoted_block_in_chat() -> None:
+    quoted = "\n".join("> " + line for line in leaf_pem().splitlines())
+    for text in (quoted, quoted.replace(">", "&gt;")):
+        r = analyze("前に送った証明書:\n" + text, now=NOW)
+        assert r.objects[0].kind == "certificate" and not pem_codes(r)
+
+
+def test_two_blocks_glued_on_one_line() -> None:
+    root, inter, leaf = pki()
+    glued = leaf.pem.rstrip("\n") + inter.pem  # `cat` of a file with no final newline
+    r = analyze(glued, now=NOW, trust=[root.cert])
+    assert [o.kind for o in r.objects] == ["certificate", "certificate"]
+    assert {f.code for f in r.findings} == {"chain.trusted"}
