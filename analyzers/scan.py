@@ -27,6 +27,7 @@ LEAD_WS = frozenset(" \t\u3000")  # pem.leading_whitespace / trailing_whitespace
 INVISIBLE = frozenset("\u00a0\u200b\u200c\u200d\u2060\ufeff\u202f\u2007")  # pem.nonascii
 _EDGE = "".join(sorted(LEAD_WS | INVISIBLE))  # for str.strip
 _EDGE_SET = LEAD_WS | INVISIBLE
+_GLUED_RE = re.compile(r"-----END [A-Z0-9 ]{1,40}-----(?=-----BEGIN )")
 _B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _HEADER_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]*:")
 _LONG_TOKEN_RE = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}")
@@ -329,6 +330,12 @@ class _Scanner:
         return ScanResult(self.blocks, self.crlf)
 
     def _line(self, line: str, lineno: int, offset: int) -> None:
+        glued = _GLUED_RE.search(line) if "----------" in line else None
+        if glued is not None:  # `cat a.pem b.pem` where a.pem had no final newline
+            k = glued.end()
+            self._line(line[:k], lineno, offset)
+            self._line(line[k:], lineno, offset + k)
+            return
         bounds = _boundaries(line)
         if not bounds:
             if self.open is not None:
