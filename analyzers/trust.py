@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import overload
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -20,8 +21,12 @@ from cryptography.x509 import verification
 
 
 @dataclass(frozen=True, eq=False)
-class TrustRoots:
-    """A set of trusted root certificates with fast lookups."""
+class TrustRoots(Sequence[x509.Certificate]):
+    """A set of trusted root certificates with fast lookups.
+
+    It is a Sequence of certificates, so it can be passed as analyze(trust=...); it is
+    then used as it is, with its Store built once.
+    """
 
     certificates: tuple[x509.Certificate, ...]
     fingerprints: frozenset[bytes]
@@ -43,15 +48,22 @@ class TrustRoots:
             {k: tuple(v) for k, v in by_subject.items()},
         )
 
-    # A Sequence of certificates, so it can be passed as analyze(trust=...)
     def __len__(self) -> int:
         return len(self.certificates)
 
     def __iter__(self) -> Iterator[x509.Certificate]:
         return iter(self.certificates)
 
-    def __getitem__(self, i: int) -> x509.Certificate:
+    @overload
+    def __getitem__(self, i: int) -> x509.Certificate: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[x509.Certificate]: ...
+    def __getitem__(
+        self, i: int | slice
+    ) -> x509.Certificate | Sequence[x509.Certificate]:
         return self.certificates[i]
+
+    __hash__ = object.__hash__  # identity: instances are cached and used as cache keys
 
     def contains(self, cert: x509.Certificate) -> bool:
         """True for the same certificate, or a root with the same name and key."""

@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -86,21 +87,22 @@ def run_check(args: argparse.Namespace) -> int:
             return _fail(lang, "read", path=path, error=exc.strerror or exc)
         inputs.append((path, data))
 
-    from analyzers import analyze, render_report
-    from analyzers.trust import _load_pem_file
+    from analyzers import analyze, load_trust_roots, render_report
 
-    extra = []
-    for path in args.trust:
+    trust: Sequence[Any] = ()  # a TrustRoots when --trust is given
+    for path in args.trust:  # one by one, to name the file that fails
         try:
-            extra.extend(_load_pem_file(_read(path)))
+            load_trust_roots([path])
         except (OSError, ValueError) as exc:
             error = exc.strerror if isinstance(exc, OSError) else exc
             return _fail(lang, "trust", path=path, error=error)
+    if args.trust:
+        trust = load_trust_roots(args.trust)  # Mozilla roots + these, one cached Store
 
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     any_errors = False
     for i, (source, data) in enumerate(inputs):
-        report = analyze(data, now=now, host=args.host, trust=extra, source=source)
+        report = analyze(data, now=now, host=args.host, trust=trust, source=source)
         any_errors = any_errors or report.has_errors
         if args.json:
             print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
