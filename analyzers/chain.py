@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509 import verification
 
 from analyzers.findings import Finding, finding
-from analyzers.objects import issued_by
+from analyzers.signatures import issued_by
 from analyzers.trust import TrustRoots
 
 

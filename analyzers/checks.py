@@ -11,7 +11,8 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from analyzers.findings import Finding, finding
-from analyzers.objects import Parsed, csr_signature_valid
+from analyzers.objects import Parsed
+from analyzers.signatures import csr_signature_valid
 
 EXPIRY_WARNING = timedelta(days=30)
 # md2/md5/sha1 with RSA, ecdsa-with-SHA1, dsa-with-sha1, and their odd twins
