@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bot.learned import LearnedMatcher
 from bot.render_text import render_reply
 from bot.types import (
     Answer,
@@ -38,8 +38,6 @@ log = logging.getLogger(__name__)
 _BLOCK = re.compile(r"-{3,}\s*BEGIN[^\n]*\n.*?(?:-{3,}\s*END[^\n]*-{3,}|\Z)", re.S | re.I)
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{60,}")
 _FENCE = re.compile(r"```")
-# How often the Desk asks the Store whether another process learned a new FAQ entry.
-LEARNED_POLL_SECONDS = 3.0
 # How often a Desk whose database was down at start tries its migrations again.
 SCHEMA_RETRY_SECONDS = 10.0
 
@@ -61,18 +59,13 @@ class Desk:
         store: Store | None = None,
         *,
         default_lang: Lang = "ja",
-        trust_paths: tuple[str, ...] = (),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_kb = kb
         self.store = store
         self.default_lang: Lang = default_lang
-        self.trust_paths = trust_paths
         self._clock = clock
-        self._matcher = Matcher(kb)
-        self._learned_version = -1
-        self._learned_checked = float("-inf")
-        self._lock = threading.Lock()
+        self._learned = LearnedMatcher(kb, store, clock)
         self._schema_pending = False  # set by from_settings until a migration succeeds
         self._store_required = store is not None
         self._schema_tried = float("-inf")
@@ -128,39 +121,7 @@ class Desk:
 
     @property
     def matcher(self) -> Matcher:
-        self._refresh_learned()
-        return self._matcher
-
-    def _refresh_learned(self, *, force: bool = False) -> None:
-        """Pick up FAQ entries learned from escalations, also those of other processes."""
-        if self.store is None:
-            return
-        now = self._clock()
-        if not force and now - self._learned_checked < LEARNED_POLL_SECONDS:
-            return
-        self._learned_checked = now
-        try:
-            version = self.store.learned_version()
-            if version == self._learned_version:
-                return
-            learned = self.store.learned_entries()
-        except Exception as exc:  # a down database must not stop answers
-            log.warning("cannot read learned FAQ entries: %s", exc)
-            return
-        extra = [
-            Entry(
-                id=e.id,
-                question_ja=e.question,
-                question_en=e.question,
-                answer_ja=e.answer,
-                answer_en=e.answer,
-                learned=True,
-            )
-            for e in learned
-        ]
-        with self._lock:
-            self._matcher = Matcher(self.base_kb.with_entries(extra))
-            self._learned_version = version
+        return self._learned.current()
 
     def entry(self, entry_id: str, lang: str) -> Answer | None:
         e = self.matcher.kb.get(entry_id)
@@ -181,7 +142,7 @@ class Desk:
         text = incoming.text
         prose = prose_of(text)
         lang: Lang = "ja" if detect_lang(prose, self.default_lang) == "ja" else "en"
-        reports = self._analyse(incoming, prose)
+        reports = self._analyse(incoming)
         result: MatchResult | None = None
         if prose and (not reports or self._worth_matching(prose)):
             result = self.matcher.match(prose, default_lang=lang)
@@ -193,35 +154,19 @@ class Desk:
     def _worth_matching(self, prose: str) -> bool:
         return len(self.matcher.index.tokens(prose)) >= 2 or "?" in prose or "?" in prose
 
-    def _analyse(self, incoming: Incoming, prose: str) -> tuple[Report, ...]:
+    def _analyse(self, incoming: Incoming) -> tuple[Report, ...]:
         import analyzers
 
         reports: list[Report] = []
         hosts = analyzers.hosts_in_text(incoming.text)
         host = hosts[0] if hosts else None
-        trust = self._trust()
         if analyzers.has_analysable_content(incoming.text):
             reports.append(
-                analyzers.analyze(
-                    incoming.text, now=incoming.now, host=host, trust=trust, source="message"
-                )
+                analyzers.analyze(incoming.text, now=incoming.now, host=host, source="message")
             )
         for up in incoming.uploads:
-            reports.append(
-                analyzers.analyze(up.data, now=incoming.now, host=host, trust=trust, source=up.name)
-            )
+            reports.append(analyzers.analyze(up.data, now=incoming.now, host=host, source=up.name))
         return tuple(reports)
-
-    def _trust(self) -> tuple[Any, ...]:
-        if not self.trust_paths:
-            return ()
-        from cryptography import x509
-
-        certs: list[Any] = []
-        for path in self.trust_paths:
-            with open(path, "rb") as fh:
-                certs.extend(x509.load_pem_x509_certificates(fh.read()))
-        return tuple(certs)
 
     def _reply(self, lang: Lang, result: MatchResult | None, reports: tuple[Report, ...]) -> Reply:
         answer = None
@@ -267,6 +212,7 @@ class Desk:
         self._ensure_schema()
         state = _Logged(ok=self._logging_ok_without_store())
         message_id: int | None = None
+        conv: int | None = None
         escalation: EscalationInfo | None = None
         reason = _escalation_reason(result)
         if self.store is not None:
@@ -317,15 +263,8 @@ class Desk:
         reply = replace(reply, message_id=message_id, escalation=escalation)
         rendered = render_reply(reply, logged=state.ok, transport=incoming.transport)
         reply = replace(reply, logged=state.ok, text=rendered)
-        if self.store is not None and message_id is not None:
+        if self.store is not None and conv is not None and message_id is not None:
             with self._logging(state):
-                conv = self.store.conversation(
-                    transport=incoming.transport,
-                    channel=incoming.channel,
-                    thread=incoming.thread,
-                    user=incoming.user,
-                    now=incoming.now,
-                )
                 self.store.log_out(conv, text=reply.text, now=incoming.now, reply_to=message_id)
             if not state.ok:
                 rendered = render_reply(reply, logged=False, transport=incoming.transport)
@@ -425,7 +364,7 @@ class Desk:
             escalation_id, user=user, answer=answer, now=now, add_to_faq=add_to_faq
         )
         if add_to_faq:
-            self._refresh_learned(force=True)  # answer the same question from it at once
+            self._learned.refresh(force=True)  # answer the same question from it at once
         return record
 
     def _message_lang(self, message_id: int) -> Lang:
