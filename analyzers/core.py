@@ -108,7 +108,6 @@ def _analyze(
     crlf = False
     if isinstance(data, bytes):
         if data[:1] == b"\x30" and (p := _parse_der_file(data, now)) is not None:
-            p.label = None
             parsed.append(p)
         elif _looks_binary(data):
             if data[:1] == b"\x30":

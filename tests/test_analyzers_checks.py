@@ -222,3 +222,20 @@ def test_matching_certificate_with_key_csr_and_public_key() -> None:
     f = next(f for f in mismatch.findings if f.code == "match.key_mismatch")
     assert f.object == 0 and "does-not-match-certificate-requested" in f.faq
     assert "match.key_match" not in {f.code for f in mismatch.findings}
+
+
+def test_pfx_upload_is_a_private_key_with_its_certificates() -> None:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    _, inter, leaf = pki()
+    for encryption, code in ((serialization.BestAvailableEncryption(b"pw"),
+                              "key.encrypted_private_key"),
+                             (serialization.NoEncryption(), "key.private_key")):
+        pfx = pkcs12.serialize_key_and_certificates(
+            b"site", leaf.key, leaf.cert, [inter.cert], encryption)  # type: ignore[arg-type]
+        r = analyze(pfx, now=NOW, source="site.pfx")
+        assert r.objects[0].kind == "private_key" and r.objects[0].label == "PKCS12"
+        assert code in {f.code for f in r.findings}
+        if code == "key.private_key":  # readable: its certificates are analysed too
+            assert [o.kind for o in r.objects[1:]] == ["certificate", "certificate"]
+            assert "match.key_match" in {f.code for f in r.findings}
