@@ -232,7 +232,7 @@ def test_pfx_upload_is_a_private_key_with_its_certificates() -> None:
                               "key.encrypted_private_key"),
                              (serialization.NoEncryption(), "key.private_key")):
         pfx = pkcs12.serialize_key_and_certificates(
-            b"site", leaf.key, leaf.cert, [inter.cert], encryption)  # type: ignore[arg-type]
+            b"site", leaf.key, leaf.cert, [inter.cert], encryption)
         r = analyze(pfx, now=NOW, source="site.pfx")
         assert r.objects[0].kind == "private_key" and r.objects[0].label == "PKCS12"
         assert code in {f.code for f in r.findings}
