@@ -158,13 +158,13 @@ class Desk:
         import analyzers
 
         reports: list[Report] = []
-        hosts = analyzers.hosts_in_text(incoming.text)
-        host = hosts[0] if hosts else None
+        # analyze() finds host names in chat text itself (skipping those inside a pasted
+        # certificate); an uploaded file is checked against the hosts the message names.
         if analyzers.has_analysable_content(incoming.text):
-            reports.append(
-                analyzers.analyze(incoming.text, now=incoming.now, host=host, source="message")
-            )
+            reports.append(analyzers.analyze(incoming.text, now=incoming.now, source="message"))
+        hosts = analyzers.hosts_in_text(incoming.text) if incoming.uploads else []
         for up in incoming.uploads:
+            host = hosts[0] if hosts else None
             reports.append(analyzers.analyze(up.data, now=incoming.now, host=host, source=up.name))
         return tuple(reports)
 
