@@ -39,16 +39,16 @@ def register(subparsers: Any) -> None:
             "2: usage or I/O problem."
         ),
     )
-    p.add_argument("--json", action="store_true", help="one JSON line per input")
-    p.add_argument("--now", metavar="ISO8601", help="pin the clock (default: now, UTC)")
-    p.add_argument("--host", metavar="NAME", help="host name the certificate must cover")
+    p.add_argument("--json", action="store_true", help="入力ごとに1行のJSON / one JSON line per input")
+    p.add_argument("--now", metavar="ISO8601", help="基準日時 / pin the clock (default: now, UTC)")
+    p.add_argument("--host", metavar="NAME", help="証明書が対象とすべきホスト名 / host name the certificate must cover")
     p.add_argument(
         "--trust", metavar="PEMFILE", action="append", default=[],
-        help="extra trusted root certificates (a private CA); may be repeated",
+        help="追加で信頼するルート証明書(プライベートCA)/ extra trusted roots (a private CA); repeatable",
     )
     p.add_argument("--lang", choices=("ja", "en"), default=None,
-                   help="report language (default: $CERTDESK_LANG or ja)")
-    p.add_argument("files", nargs="+", metavar="FILE", help="files to check, or - for stdin")
+                   help="表示言語 / report language (default: $CERTDESK_LANG or ja)")
+    p.add_argument("files", nargs="+", metavar="FILE", help="検査するファイル、または標準入力の - / files to check, or - for stdin")
     p.set_defaults(handler=run_check)
 
 
