@@ -21,10 +21,19 @@ from knowledge.synonyms import load_synonyms
 from knowledge.tokens import reading
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.toml")
-FEATURES = ("coverage", "unit_sim", "bm25", "fuzz", "reading", "novel", "margin")
+FEATURES = ("coverage", "unit_sim", "bm25", "fuzz", "reading", "novel", "margin", "phrased")
 # The second stage judges the top candidate: its relevance, its lead over the runner-up,
 # and how much of the question it explains.
-CONFIDENCE_FEATURES = ("top", "gap", "coverage", "unit_sim", "fuzz", "reading", "novel")
+CONFIDENCE_FEATURES = (
+    "top",
+    "gap",
+    "coverage",
+    "unit_sim",
+    "fuzz",
+    "reading",
+    "novel",
+    "phrased",
+)
 Decision = Literal["answer", "ambiguous", "none", "smalltalk", "human"]
 # Per-phrasing features (overlap, rapidfuzz, readings) run on this many entries that the
 # postings sums favour; the rest of a large knowledge base is never touched.
@@ -132,7 +141,7 @@ def confidence_features(ranked: list[Scored]) -> tuple[float, ...]:
     top = ranked[0]
     gap = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
     f = top.features
-    return (top.score, gap, f[0], f[1], f[3], f[4], f[5])
+    return (top.score, gap, f[0], f[1], f[3], f[4], f[5], f[7])
 
 
 def _logistic(weights: dict[str, float], names: tuple[str, ...], values: Iterable[float]) -> float:
@@ -199,7 +208,10 @@ class Matcher:
                 best / 100,
                 best_reading / 100,
                 novel,
-                0.0,
+                0.0,  # margin, below
+                # the share the entry's questions, phrasings and keywords explain: words
+                # found only in a long answer ("fix" in "Microsoft fix") are weak evidence
+                sum(w for t, w in qw.items() if t in doc.short_vocab) / w_q,
             ]
             out.append((i, f))
         base = [sum(f[:5]) / 5.0 for _, f in out]
@@ -233,6 +245,8 @@ class Matcher:
     def match(self, question: str, *, default_lang: str = "ja") -> MatchResult:
         lang = detect_lang(question, default_lang)
         kind = self.smalltalk.classify(question)
+        if kind is None:
+            kind = self._courtesy_with_a_word(question)
         if kind is not None:
             decision: Decision = "human" if kind == "human" else "smalltalk"
             ranked = self.rank(self.smalltalk.strip(question)) if kind == "human" else []
@@ -240,6 +254,14 @@ class Matcher:
             return MatchResult(question, lang, decision, 0.0, None, top, smalltalk=kind)
         ranked = self.rank(question)
         return self.decide(question, lang, ranked, self.index.information(question))
+
+    def _courtesy_with_a_word(self, question: str) -> str | None:
+        """ "Thanks, that fixed it" and "まだいますか": a courtesy and at most one other
+        word, no question mark and no error code, is small talk too."""
+        kind, rest = self.smalltalk.courtesy(question)
+        if kind is None or kind == "help" or "?" in rest or "?" in rest or error_codes(rest):
+            return None
+        return kind if len(set(self.index.tokens(rest))) <= 1 else None
 
     def decide(
         self, question: str, lang: str, ranked: list[Scored], information: float | None = None

@@ -29,22 +29,28 @@ class Smalltalk:
             self._patterns[kind] = re.compile("|".join(parts))
 
     def classify(self, text: str) -> str | None:
-        """ "human" when the message asks for a person; "greeting"/"thanks" when that is
-        all it says; otherwise None (a real question)."""
+        """ "human" when the message asks for a person; "help"/"thanks"/"greeting" when
+        that is all it says; otherwise None (a real question)."""
         norm = normalize(text)
         human = self._patterns.get("human")
         if human is not None and human.search(norm):
             return "human"
-        rest = norm
+        kind, rest = self.courtesy(norm)
+        if kind is not None and not _RESIDUE.sub("", rest).strip():
+            return kind
+        return None
+
+    def courtesy(self, text: str) -> tuple[str | None, str]:
+        """The first courtesy found ("help", "thanks", "greeting", in that order of
+        precedence) and what the message says besides courtesies."""
+        rest = normalize(text)
         found: str | None = None
         for kind in ("help", "thanks", "greeting"):
             pattern = self._patterns.get(kind)
             if pattern is not None and pattern.search(rest):
                 found = found or kind
                 rest = pattern.sub(" ", rest)
-        if found is not None and not _RESIDUE.sub("", rest).strip():
-            return found
-        return None
+        return found, rest.strip()
 
     def strip(self, text: str) -> str:
         """The message without small-talk phrases (a question that came with a greeting)."""
