@@ -1,6 +1,6 @@
 """Refit the matcher's calibration (knowledge/thresholds.toml) from a labelled question set.
 
-    python -m knowledge.calibrate tests/data/dev_questions.jsonl [--write]
+    python -m knowledge.calibrate tests/data/dev_questions.jsonl tests/data/dev2_questions.jsonl [--write]
 
 1. For every question, each candidate entry's features and a label (is it the right entry?).
 2. A logistic regression (plain gradient descent, L2) turns features into a 0..1 score.
@@ -90,13 +90,13 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m knowledge.calibrate", description=__doc__)
-    ap.add_argument("dev", help="labelled questions (jsonl)")
+    ap.add_argument("dev", nargs="+", help="labelled question files (jsonl)")
     ap.add_argument("--write", action="store_true", help="update knowledge/thresholds.toml")
     args = ap.parse_args(argv)
 
     kb = load_kb()
     matcher = Matcher(kb)
-    rows = _rows(args.dev)
+    rows = [row for path in args.dev for row in _rows(path)]
     expected: list[str | None] = []
     for row in rows:
         entry = kb.find(str(row["expect"])) if row.get("expect") is not None else None

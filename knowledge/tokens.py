@@ -64,16 +64,25 @@ def _stem_en(word: str) -> str:
 _ASCII_RUN = re.compile(r"[a-z0-9][a-z0-9._+-]*")
 _ALNUM_PARTS = re.compile(r"[a-z]+|[0-9]+")
 _HEX_PREFIX = re.compile(r"^0x(?=[0-9a-f]{8}$)")
+# A product and its version are one word: "IIS 4.0", "iis4" and "IIS4" meet as "iis4",
+# "HTTP/2" becomes "http2" (so its "2" is not the "2" of "2箇所"), "TLS 1.3" "tls1.3".
+_VERSIONED = re.compile(r"\b([a-z]{2,})[ /]?v?(\d{1,2})(?:\.(\d+))?(?![\d.])")
+_PRODUCT_VERSION = re.compile(r"[a-z]{2,}\d{1,2}(?:\.\d+)?")
+
+
+def _glue_version(m: re.Match[str]) -> str:
+    minor = m.group(3)
+    return m.group(1) + m.group(2) + (f".{minor}" if minor and minor != "0" else "")
 
 
 def _ascii_lemmas(run: str, out: list[str]) -> None:
     word = _HEX_PREFIX.sub("", run.strip("._+-"))
     if not word:
         return
-    if "." in word or "/" in word:  # file names and hosts stay whole: "server.key"
-        out.append(word)
+    if "." in word or "/" in word or _PRODUCT_VERSION.fullmatch(word):
+        out.append(word)  # file names, hosts and versioned products stay whole
         return
-    # "iis4" and "iis 4", "capi2" and "capi 2" must meet: split letters from digits.
+    # Other letter/digit mixes ("sha256", "x509") split: letters and digits apart.
     for part in _ALNUM_PARTS.findall(word):
         if part not in _STOP_LEMMAS:
             out.append(_stem_en(part))
@@ -122,7 +131,7 @@ def content_readings(text: str) -> list[tuple[str, str]]:
 def lemmas(text: str) -> list[str]:
     """Content lemmas of `text`, in order. ASCII words bypass MeCab (it splits "capi2" and
     "0x80093009"), are lower-cased and lightly stemmed; Japanese runs go through fugashi."""
-    s = normalize(text, fold_katakana=False)
+    s = _VERSIONED.sub(_glue_version, normalize(text, fold_katakana=False))
     out: list[str] = []
     pos = 0
     for m in _ASCII_RUN.finditer(s):
