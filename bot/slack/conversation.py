@@ -18,6 +18,7 @@ from bot.slack.files import Skipped, fetch_uploads
 from bot.slack.poster import Poster
 from bot.slack.strings import t
 from bot.types import Incoming, Lang, Reply, Upload
+from knowledge.normalize import detect_lang
 
 if TYPE_CHECKING:
     from bot.desk import Desk
@@ -27,7 +28,6 @@ log = logging.getLogger("bot.slack")
 # message subtypes that carry a new question; edits, deletions, joins and bot posts do not
 NEW_MESSAGE_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
-_JA = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
 
 
 def slack_text_to_plain(text: str, bot_user_id: str | None) -> str:
@@ -39,11 +39,8 @@ def slack_text_to_plain(text: str, bot_user_id: str | None) -> str:
 
 
 def guess_lang(text: str, default: str) -> Lang:
-    if _JA.search(text):
-        return "ja"
-    if text.strip():
-        return "en"
-    return "en" if default == "en" else "ja"
+    """The reply language of a text (the knowledge package's rule: kana or kanji = ja)."""
+    return "en" if detect_lang(text, default) == "en" else "ja"
 
 
 class Conversation:
