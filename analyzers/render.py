@@ -71,10 +71,13 @@ def _finding_line(f: Finding, lang: Literal["ja", "en"], color: bool) -> str:
     return f"  {sev} [{f.code}] {text}"
 
 
-def render_report(report: Report, lang: Literal["ja", "en"], *, color: bool = False) -> str:
-    """Objects with their details, each followed by its findings; then a summary line."""
+def render_report(
+    report: Report, lang: Literal["ja", "en"], *, color: bool = False, header: bool = True
+) -> str:
+    """Objects with their details, each followed by its findings; then a summary line.
+    `header=False` leaves out the "== source ==" line (a chat message needs no name)."""
     lang = "en" if lang == "en" else "ja"
-    out = [f"== {report.source} =="]
+    out = [f"== {report.source} =="] if header else []
     by_object: dict[int | None, list[Finding]] = {}
     for f in report.findings:
         by_object.setdefault(f.object, []).append(f)

@@ -15,7 +15,9 @@ def render_reply(reply: Reply, *, logged: bool = True, transport: str = "slack")
     for report in reply.reports:
         from analyzers import render_report
 
-        parts.append(t("analysis_header", lang) + "\n" + render_report(report, lang))
+        # an uploaded file is named; the message itself needs no "== message ==" line
+        body = render_report(report, lang, header=report.source != "message")
+        parts.append(t("analysis_header", lang) + "\n" + body)
     for notice in reply.notices:
         parts.append(t(notice, lang))
     decision = reply.decision
