@@ -16,7 +16,7 @@ from knowledge.kb import Entry, KnowledgeBase
 from knowledge.normalize import fold_long_vowels, normalize
 from knowledge.signals import SignalSet
 from knowledge.synonyms import SynonymTable
-from knowledge.tokens import HIRAGANA_TO_KATAKANA, content_readings, lemmas, reading
+from knowledge.tokens import HIRAGANA_TO_KATAKANA, analyse
 
 _K1 = 1.2
 _B = 0.75
@@ -46,13 +46,10 @@ class Index:
     def __init__(self, kb: KnowledgeBase, synonyms: SynonymTable) -> None:
         self.synonyms = synonyms
         self.kana_lemmas: dict[str, str] = {}  # filled after the documents: see tokens()
-        self._last: tuple[str | None, tuple[str, ...]] = (None, ())
-        self.docs: list[EntryDoc] = [self._doc(e) for e in kb]
-        for e in kb:
-            for text in (e.question_ja, *e.phrasings_ja, *e.keywords_ja):
-                for kana, lemma in content_readings(text):
-                    if len(kana) >= 3:
-                        self.kana_lemmas.setdefault(kana, lemma)
+        self._last: tuple[str | None, tuple[str, ...], str] = (None, (), "")
+        readings: dict[str, str] = {}
+        self.docs: list[EntryDoc] = [self._doc(e, readings) for e in kb]
+        self.kana_lemmas = readings
         df: Counter[str] = Counter()
         for doc in self.docs:
             df.update(doc.vocab)
@@ -83,12 +80,21 @@ class Index:
         self.reading_postings = {g: sorted(ids) for g, ids in grams.items()}
 
     def tokens(self, text: str) -> list[str]:
-        last = self._last  # one question is tokenised by several steps: remember it
+        return list(self.analyse(text)[0])
+
+    def reading(self, text: str) -> str:
+        return self.analyse(text)[1]
+
+    def analyse(self, text: str) -> tuple[tuple[str, ...], str]:
+        """A question's tokens (lemmas, recovered kana, synonyms) and its reading. Several
+        steps look at the same question: the last one is remembered."""
+        last = self._last
         if last[0] == text:
-            return list(last[1])
-        toks = self.synonyms.apply(lemmas(text) + self._recover_kana(text))
-        self._last = (text, tuple(toks))
-        return toks
+            return last[1], last[2]
+        a = analyse(text)
+        toks = tuple(self.synonyms.apply(a.lemmas + self._recover_kana(text)))
+        self._last = (text, toks, a.reading)
+        return toks, a.reading
 
     def information(self, text: str) -> float:
         """The IDF mass of the question's words: how much it says that could tell
@@ -118,11 +124,20 @@ class Index:
     def weight(self, tok: str) -> float:
         return self.idf.get(tok, self.unknown_idf)
 
-    def _doc(self, e: Entry) -> EntryDoc:
+    def _doc(self, e: Entry, kana_lemmas: dict[str, str]) -> EntryDoc:
+        """One entry's document. Each text goes through MeCab once; the Japanese short
+        texts also teach `kana_lemmas` the readings of their words (kana recovery)."""
         short_texts = [e.question_ja, e.question_en, *e.phrasings_ja, *e.phrasings_en]
         short_texts += [*e.keywords_ja, *e.keywords_en]
-        units = [tuple(self.tokens(t)) for t in short_texts]
-        answer_toks = self.tokens(e.answer_ja) + self.tokens(e.answer_en)
+        japanese = {e.question_ja, *e.phrasings_ja, *e.keywords_ja}
+        analyses = [analyse(t) for t in short_texts]
+        for text, a in zip(short_texts, analyses, strict=True):
+            if text in japanese:
+                for kana, lemma in a.readings:
+                    if len(kana) >= 3:
+                        kana_lemmas.setdefault(kana, lemma)
+        units = [tuple(self.synonyms.apply(a.lemmas)) for a in analyses]
+        answer_toks = self.synonyms.apply(analyse(e.answer_ja).lemmas + analyse(e.answer_en).lemmas)
         tf: Counter[str] = Counter()
         for u in units[:2]:  # the questions themselves count double
             tf.update(u)
@@ -130,10 +145,11 @@ class Index:
             tf.update(u)
         tf.update(answer_toks)
         short_vocab = frozenset(t for u in units for t in u)
+        kept = [k for k, u in enumerate(units) if u]
         doc = EntryDoc(
             entry=e,
-            units=[u for u in units if u],
-            unit_texts=[normalize(t) for t, u in zip(short_texts, units, strict=True) if u],
+            units=[units[k] for k in kept],
+            unit_texts=[normalize(short_texts[k]) for k in kept],
             short_vocab=short_vocab,
             vocab=short_vocab | frozenset(answer_toks),
             tf=tf,
@@ -141,7 +157,7 @@ class Index:
             signals=SignalSet.from_entry_signals(e.signals),
         )
         doc.unit_sets = [frozenset(u) for u in doc.units]
-        doc.unit_readings = [reading(t) for t, u in zip(short_texts, units, strict=True) if u]
+        doc.unit_readings = [analyses[k].reading for k in kept]
         doc.unit_joined = [" ".join(u) for u in doc.units]
         return doc
 

@@ -18,7 +18,6 @@ from knowledge.normalize import detect_lang, normalize
 from knowledge.signals import error_codes, phrase_hits
 from knowledge.smalltalk import Smalltalk, load_smalltalk
 from knowledge.synonyms import load_synonyms
-from knowledge.tokens import reading
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.toml")
 FEATURES = ("coverage", "unit_sim", "bm25", "fuzz", "reading", "novel", "margin", "phrased")
@@ -171,7 +170,7 @@ class Matcher:
         idx = self.index
         query = idx.tokens(question)
         qw = {t: idx.idf.get(t, idx.unknown_idf) for t in query}
-        q_reading = reading(question)
+        q_reading = idx.reading(question)
         if not qw and not q_reading:
             return []
         w_q = sum(qw.values()) or 1.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -97,64 +98,70 @@ def _clean_lemma(lemma: str) -> str:
     return fold_long_vowels(normalize(lemma.split("-", 1)[0], fold_katakana=False))
 
 
-def _japanese_lemmas(segment: str, out: list[str]) -> None:
+@dataclass(frozen=True)
+class Analysis:
+    """One pass of MeCab over a text, for the index and the queries alike."""
+
+    lemmas: list[str]  # content lemmas, in order
+    reading: str  # the whole text in katakana, ASCII kept
+    readings: list[tuple[str, str]]  # (katakana reading, lemma) of content words
+
+
+_CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"})
+HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
+
+
+def _japanese(segment: str, into: Analysis, kana: list[str]) -> None:
     for word in _tagger()(segment):
         feature = word.feature  # built on each access: read it once
         pos = feature.pos1
         lemma = feature.lemma
+        surface = word.surface
+        if any(ch.isalnum() for ch in surface):
+            kana.append(feature.kana or surface.translate(HIRAGANA_TO_KATAKANA))
+        if pos in _CONTENT_POS and feature.kana and lemma:
+            into.readings.append((fold_long_vowels(feature.kana), _clean_lemma(lemma)))
         # Negation carries meaning here: 正しくない, 一致しない, 表示されない.
-        if pos in ("助動詞", "形容詞") and (lemma in _NEGATIONS or word.surface == "ない"):
-            out.append("ない")
+        if pos in ("助動詞", "形容詞") and (lemma in _NEGATIONS or surface == "ない"):
+            into.lemmas.append("ない")
             continue
         if pos in _DROP_POS:
             continue
-        if lemma is None:  # unidic-lite has no lemma for some words: use the surface form
-            lemma = word.surface
-        lemma = _clean_lemma(lemma)
-        if lemma and lemma not in _STOP_LEMMAS and not lemma.isspace():
-            out.append(lemma)
+        cleaned = _clean_lemma(lemma if lemma is not None else surface)  # no lemma: surface
+        if cleaned and cleaned not in _STOP_LEMMAS and not cleaned.isspace():
+            into.lemmas.append(cleaned)
 
 
-def content_readings(text: str) -> list[tuple[str, str]]:
-    """(reading in katakana, lemma) of the content words of `text`, for kana recovery."""
-    s = normalize(text, fold_katakana=False)
-    pairs: list[tuple[str, str]] = []
-    for word in _tagger()(s):
-        feature = word.feature
-        if feature.pos1 not in ("名詞", "動詞", "形容詞", "形状詞", "副詞"):
-            continue
-        if feature.kana and feature.lemma:
-            pairs.append((fold_long_vowels(feature.kana), _clean_lemma(feature.lemma)))
-    return pairs
-
-
-def lemmas(text: str) -> list[str]:
-    """Content lemmas of `text`, in order. ASCII words bypass MeCab (it splits "capi2" and
-    "0x80093009"), are lower-cased and lightly stemmed; Japanese runs go through fugashi."""
+def analyse(text: str) -> Analysis:
+    """Lemmas, reading and content-word readings of `text`. ASCII words bypass MeCab (it
+    splits "capi2" and "0x80093009"), are lower-cased and lightly stemmed; Japanese runs
+    go through fugashi."""
     s = _VERSIONED.sub(_glue_version, normalize(text, fold_katakana=False))
-    out: list[str] = []
+    result = Analysis([], "", [])
+    kana: list[str] = []
     pos = 0
     for m in _ASCII_RUN.finditer(s):
         if m.start() > pos:
-            _japanese_lemmas(s[pos : m.start()], out)
-        _ascii_lemmas(m.group(), out)
+            _japanese(s[pos : m.start()], result, kana)
+        _ascii_lemmas(m.group(), result.lemmas)
+        kana.append(m.group())
         pos = m.end()
     if pos < len(s):
-        _japanese_lemmas(s[pos:], out)
-    return out
+        _japanese(s[pos:], result, kana)
+    return Analysis(result.lemmas, fold_long_vowels("".join(kana)), result.readings)
 
 
-HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
+def lemmas(text: str) -> list[str]:
+    """Content lemmas of `text`, in order (see `analyse`)."""
+    return analyse(text).lemmas
 
 
 def reading(text: str) -> str:
     """The text as katakana (MeCab's readings) with ASCII kept: "でじたるしょめい" and
     "デジタル署名" both become "デジタルショメイ", so kana typos still meet the FAQ."""
-    s = normalize(text, fold_katakana=False)
-    parts: list[str] = []
-    for word in _tagger()(s):
-        if not any(ch.isalnum() for ch in word.surface):
-            continue
-        kana = word.feature.kana
-        parts.append(kana if kana else word.surface.translate(HIRAGANA_TO_KATAKANA))
-    return fold_long_vowels("".join(parts))
+    return analyse(text).reading
+
+
+def content_readings(text: str) -> list[tuple[str, str]]:
+    """(reading in katakana, lemma) of the content words of `text`, for kana recovery."""
+    return analyse(text).readings
