@@ -49,8 +49,14 @@ def _dictionary_args() -> str:
     return f'-d "{dicdir}" -r "{dicdir}/mecabrc"'
 
 
+_VOWEL = re.compile(r"[aeiouy]")
+
+
 def _stem_en(word: str) -> str:
-    """A deliberately tiny English stemmer: plurals and common verb endings."""
+    """A deliberately tiny English stemmer: plurals and common verb endings. Acronyms
+    (no vowel: https, hsts, dns) are left alone, or "https" would become "http"."""
+    if not _VOWEL.search(word):
+        return word
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith("ing"):
