@@ -121,9 +121,6 @@ class Index:
                     p += 1
         return found
 
-    def weight(self, tok: str) -> float:
-        return self.idf.get(tok, self.unknown_idf)
-
     def _doc(self, e: Entry, kana_lemmas: dict[str, str]) -> EntryDoc:
         """One entry's document. Each text goes through MeCab once; the Japanese short
         texts also teach `kana_lemmas` the readings of their words (kana recovery)."""

@@ -166,8 +166,3 @@ def reading(text: str) -> str:
     """The text as katakana (MeCab's readings) with ASCII kept: "でじたるしょめい" and
     "デジタル署名" both become "デジタルショメイ", so kana typos still meet the FAQ."""
     return analyse(text).reading
-
-
-def content_readings(text: str) -> list[tuple[str, str]]:
-    """(reading in katakana, lemma) of the content words of `text`, for kana recovery."""
-    return analyse(text).readings
