@@ -127,8 +127,19 @@ def analyze_chain(
 
     # 6. certificates that are not on the path
     on_path = {c.index for c in path}
+    top = path[-1]
+    incomplete = (
+        not broken
+        and not top.self_signed
+        and not any(_issued_by(top.cert, r) for r in roots().issuers_of(top.cert))
+    )
     for c in uniq:
         if c.index in on_path:
+            continue
+        if incomplete and c.self_signed and c.is_ca:
+            # A root pasted with a leaf whose intermediate is missing is most likely the
+            # chain's own root beyond the gap: say it is included, not that it is unrelated.
+            out.append(_root_included(c))
             continue
         what_ja, what_en = (
             ("ほかの証明書を発行していないCA証明書",
@@ -146,6 +157,15 @@ def analyze_chain(
     return ChainResult(out, leaf, path)
 
 
+def _root_included(root: ChainCert) -> Finding:
+    return finding(
+        "chain.root_included", root.index,
+        f"オブジェクト{root.index}({_cn(root)})は自己署名のルート証明書です。"
+        "サーバーに設定する必要はありません(ブラウザーが持っています)。",
+        f"Object {root.index} ({_cn(root)}) is a self-signed root; servers need not send it "
+        "(clients already hold their roots).")
+
+
 def _trust_verdict(
     path: list[ChainCert], leaf: ChainCert, roots: Callable[[], TrustRoots], now: datetime
 ) -> list[Finding]:
@@ -157,12 +177,7 @@ def _trust_verdict(
         if len(path) == 1 and not top.is_ca:
             # a lone self-signed server certificate: cert.self_signed says it all
             return out
-        out.append(finding(
-            "chain.root_included", top.index,
-            f"オブジェクト{top.index}({_cn(top)})は自己署名のルート証明書です。"
-            "サーバーに設定する必要はありません(ブラウザーが持っています)。",
-            f"Object {top.index} ({_cn(top)}) is a self-signed root; servers need not send it "
-            "(clients already hold their roots)."))
+        out.append(_root_included(top))
         anchored = store.contains(top.cert)
         if not anchored:
             out.append(finding(

@@ -139,6 +139,12 @@ def more_cases(p: Any, broken_csr: Callable[[Any], bytes], p7: Callable[..., byt
           [*CHAIN_QUIET, "chain.trusted", "chain.untrusted_root", "chain.root_included"],
           "root trusted but the intermediate is missing: name the leaf's AIA caIssuers URL",
           trust="root", mention={"chain.incomplete": AIA_INT})
+    chain("chain_leaf_root_no_intermediate", ["leaf", "root"],
+          ["chain.incomplete", "chain.root_included"],
+          [*CHAIN_QUIET, "chain.trusted", "chain.untrusted_root"],
+          "the customer pasted the root but not the intermediate: the root is the chain's "
+          "own (not unrelated), the intermediate is what is missing",
+          mention={"chain.incomplete": AIA_INT})
     chain("chain_reversed", ["root", "int", "leaf"], ["chain.order"],
           ["chain.unrelated", "chain.duplicate", "chain.bad_signature", "chain.incomplete"],
           "root first, leaf last", trust="root")
