@@ -25,6 +25,7 @@ from bot.types import (
     Reply,
 )
 from knowledge import Entry, KnowledgeBase, Matcher, MatchResult, detect_lang, load_kb
+from knowledge.matcher import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
     from analyzers import Report
@@ -140,7 +141,7 @@ class Desk:
 
     def handle(self, incoming: Incoming) -> Reply:
         text = incoming.text
-        prose = prose_of(text)
+        prose = prose_of(text)[:MAX_QUESTION_CHARS]  # a huge paste is not a question
         lang: Lang = "ja" if detect_lang(prose, self.default_lang) == "ja" else "en"
         reports = self._analyse(incoming)
         result: MatchResult | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +37,9 @@ Decision = Literal["answer", "ambiguous", "none", "smalltalk", "human"]
 # Per-phrasing features (overlap, rapidfuzz, readings) run on this many entries that the
 # postings sums favour; the rest of a large knowledge base is never touched.
 _TOP = 8
+# A question is matched on its first characters only: a huge paste is not a question, and
+# tokenising all of it would only cost time.
+MAX_QUESTION_CHARS = 2000
 
 
 def _best(query: str, choices: list[str], scorer: Any) -> float:
@@ -242,6 +245,10 @@ class Matcher:
         return scored
 
     def match(self, question: str, *, default_lang: str = "ja") -> MatchResult:
+        result = self._match(question[:MAX_QUESTION_CHARS], default_lang)
+        return result if len(question) <= MAX_QUESTION_CHARS else replace(result, question=question)
+
+    def _match(self, question: str, default_lang: str) -> MatchResult:
         lang = detect_lang(question, default_lang)
         kind = self.smalltalk.classify(question)
         if kind is None:

@@ -15,10 +15,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 # Dash-like characters people type in place of "-" or "ー".
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"})
 _SPACES = re.compile(r"\s+")
-# A katakana run of three or more characters before a final long-vowel mark.
-_KATAKANA_LONG_END = re.compile(
-    r"([\u30a1-\u30fa\u30fc]{2,}[\u30a1-\u30fa])\u30fc+(?![\u30a1-\u30fc])"
-)
+# Katakana runs; a run that ends in long-vowel marks after three or more letters loses them.
+_KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc]+")
 # "ヴ" spellings people write both ways.
 _VU = str.maketrans({"ヴ": "ブ"})
 
@@ -38,7 +36,14 @@ def normalize(text: str, *, fold_katakana: bool = True) -> str:
 
 def fold_long_vowels(s: str) -> str:
     """サーバー -> サーバ, ブラウザー -> ブラウザ; short words such as キー keep their mark."""
-    return _KATAKANA_LONG_END.sub(r"\1", s)
+    return _KATAKANA_RUN.sub(_fold_run, s)
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    # A callback, not one backtracking pattern: that was quadratic on long katakana text.
+    run = m.group()
+    stripped = run.rstrip("\u30fc")
+    return stripped if stripped != run and len(stripped) >= 3 else run
 
 
 _KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")

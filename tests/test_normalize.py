@@ -60,3 +60,13 @@ def test_language_follows_the_question() -> None:
     assert detect_lang("My certificate is invalid") == "en"
     assert detect_lang("80093005", default="ja") == "ja"
     assert detect_lang("IIS の error") == "ja"  # any kana or kanji means Japanese
+
+
+def test_long_vowel_folding_is_linear_in_the_run_length() -> None:
+    # The reading of a long paste is one katakana run; a backtracking pattern made this
+    # quadratic (minutes for 200k characters). 100k characters must fold in one pass.
+    from knowledge.normalize import fold_long_vowels
+
+    run = "アイウエオー" * 20000
+    assert fold_long_vowels(run) == run[:-1]
+    assert fold_long_vowels("サーバー サーバ キー") == "サーバ サーバ キー"
