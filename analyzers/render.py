@@ -15,10 +15,24 @@ _SEV = {
 }
 _MARK = {"error": "✖", "warning": "▲", "info": "・"}
 _KIND = {
-    "ja": {"certificate": "証明書", "csr": "CSR", "private_key": "秘密鍵",
-           "public_key": "公開鍵", "pkcs7": "PKCS#7", "crl": "CRL", "unknown": "不明"},
-    "en": {"certificate": "certificate", "csr": "CSR", "private_key": "private key",
-           "public_key": "public key", "pkcs7": "PKCS#7", "crl": "CRL", "unknown": "unknown"},
+    "ja": {
+        "certificate": "証明書",
+        "csr": "CSR",
+        "private_key": "秘密鍵",
+        "public_key": "公開鍵",
+        "pkcs7": "PKCS#7",
+        "crl": "CRL",
+        "unknown": "不明",
+    },
+    "en": {
+        "certificate": "certificate",
+        "csr": "CSR",
+        "private_key": "private key",
+        "public_key": "public key",
+        "pkcs7": "PKCS#7",
+        "crl": "CRL",
+        "unknown": "unknown",
+    },
 }
 
 
@@ -72,31 +86,50 @@ def _finding_line(f: Finding, lang: Literal["ja", "en"], color: bool) -> str:
 
 
 def render_report(
-    report: Report, lang: Literal["ja", "en"], *, color: bool = False, header: bool = True
+    report: Report,
+    lang: Literal["ja", "en"],
+    *,
+    color: bool = False,
+    header: bool = True,
+    max_objects: int | None = None,
 ) -> str:
     """Objects with their details, each followed by its findings; then a summary line.
-    `header=False` leaves out the "== source ==" line (a chat message needs no name)."""
+    `header=False` leaves out the "== source ==" line (a chat message needs no name);
+    `max_objects` shows only that many objects and input-wide findings (a chat reply to a
+    paste of thousands of blocks must stay readable); the summary still counts them all."""
     lang = "en" if lang == "en" else "ja"
     out = [f"== {report.source} =="] if header else []
     by_object: dict[int | None, list[Finding]] = {}
     for f in report.findings:
         by_object.setdefault(f.object, []).append(f)
-    for o in report.objects:
+    shown = report.objects if max_objects is None else report.objects[:max_objects]
+    for o in shown:
         out.extend(_object_lines(o, lang))
         out.extend(_finding_line(f, lang, color) for f in by_object.get(o.index, ()))
+    hidden = len(report.objects) - len(shown)
+    if hidden:
+        out.append(
+            f"… ほか{hidden}個のオブジェクト" if lang == "ja" else f"… and {hidden} more objects"
+        )
     rest = by_object.get(None, [])
+    if max_objects is not None:
+        rest = rest[:max_objects]
     if rest:
         out.append("全体:" if lang == "ja" else "overall:")
         out.extend(_finding_line(f, lang, color) for f in rest)
-    counts = {s: sum(1 for f in report.findings if f.severity == s)
-              for s in ("error", "warning", "info")}
+    counts = {
+        s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")
+    }
     if lang == "ja":
-        summary = (f"結果: エラー{counts['error']}件、警告{counts['warning']}件、"
-                   f"情報{counts['info']}件")
+        summary = (
+            f"結果: エラー{counts['error']}件、警告{counts['warning']}件、情報{counts['info']}件"
+        )
         ok = "エラーはありません。" if not counts["error"] else ""
     else:
-        summary = (f"result: {counts['error']} error(s), {counts['warning']} warning(s), "
-                   f"{counts['info']} info")
+        summary = (
+            f"result: {counts['error']} error(s), {counts['warning']} warning(s), "
+            f"{counts['info']} info"
+        )
         ok = "No errors." if not counts["error"] else ""
     out.append(summary + (" " + ok if ok else ""))
     return "\n".join(out)

@@ -150,6 +150,9 @@ class Desk:
             if reports and result.decision == "none":
                 result = None  # "please check this" around a certificate is not a question
         reply = self._reply(lang, result, reports)
+        if result is None and not reports:
+            # nothing to answer or check (a bare mention, an empty fence): say how to ask
+            reply = replace(reply, decision="smalltalk", notices=("help",))
         return self._log_exchange(incoming, reply, result, reports)
 
     def _worth_matching(self, prose: str) -> bool:

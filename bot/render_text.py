@@ -6,6 +6,9 @@ from __future__ import annotations
 from bot.messages import t
 from bot.types import Reply
 
+# A chat reply shows this many objects of a report; `certdesk check` shows them all.
+MAX_OBJECTS_SHOWN = 20
+
 
 def render_reply(reply: Reply, *, logged: bool = True, transport: str = "slack") -> str:
     lang = reply.lang
@@ -16,7 +19,9 @@ def render_reply(reply: Reply, *, logged: bool = True, transport: str = "slack")
         from analyzers import render_report
 
         # an uploaded file is named; the message itself needs no "== message ==" line
-        body = render_report(report, lang, header=report.source != "message")
+        body = render_report(
+            report, lang, header=report.source != "message", max_objects=MAX_OBJECTS_SHOWN
+        )
         parts.append(t("analysis_header", lang) + "\n" + body)
     for notice in reply.notices:
         parts.append(t(notice, lang))

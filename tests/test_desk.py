@@ -188,3 +188,17 @@ def test_logging_resumes_when_the_database_comes_back(kb: KnowledgeBase, tmp_pat
     folder.mkdir()  # the database is reachable again
     reply = ask(desk, "IIS4で秘密鍵をバックアップするには?")
     assert reply.logged and reply.message_id  # type: ignore[attr-defined]
+
+
+def test_a_message_with_nothing_to_answer_gets_the_usage_help(desk: Desk) -> None:
+    for text in ("", "```\n```"):
+        reply = ask(desk, text)
+        assert reply.decision == "smalltalk" and reply.escalation is None  # type: ignore[attr-defined]
+        assert "80093009" in reply.text  # type: ignore[attr-defined]
+
+
+def test_a_paste_of_thousands_of_blocks_gets_a_readable_reply(desk: Desk) -> None:
+    block = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    reply = ask(desk, block * 500)
+    assert reply.reports and len(reply.reports[0].objects) == 500  # type: ignore[attr-defined]
+    assert len(reply.text) < 20_000 and "480" in reply.text  # type: ignore[attr-defined]
