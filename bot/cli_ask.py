@@ -67,7 +67,15 @@ def _matcher(kb_path: str | None) -> Any:
         return None
 
 
+def _tolerant_stdin() -> None:
+    """Undecodable bytes on stdin become U+FFFD instead of ending the command."""
+    reconfigure = getattr(sys.stdin, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="replace")
+
+
 def run_ask(args: argparse.Namespace) -> int:
+    _tolerant_stdin()
     matcher = _matcher(args.kb)
     if matcher is None:
         return 2
@@ -116,6 +124,7 @@ def _human(result: Any) -> str:
 def run_chat(args: argparse.Namespace) -> int:
     from bot.terminal import run_terminal_chat
 
+    _tolerant_stdin()
     return run_terminal_chat(kb_path=args.kb, user=args.user, log=not args.no_log)
 
 

@@ -113,6 +113,9 @@ def _analyzers_redact() -> Callable[[str], str] | None:
     return fn if callable(fn) else None
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def redact(text: str) -> str:
     """analyzers.redact(), then a private-key safety net that also covers its absence
     or failure: a key must never reach the database, whatever else happens."""
@@ -122,4 +125,5 @@ def redact(text: str) -> str:
             text = fn(text)
         except Exception:
             text = _fallback_redact(text)
-    return _fallback_redact(text)
+    # Lone surrogates (undecodable input bytes) cannot be stored as UTF-8: U+FFFD.
+    return _SURROGATE.sub("\ufffd", _fallback_redact(text))

@@ -15,6 +15,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 # Dash-like characters people type in place of "-" or "ー".
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"})
 _SPACES = re.compile(r"\s+")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Katakana runs; a run that ends in long-vowel marks after three or more letters loses them.
 _KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc]+")
 # "ヴ" spellings people write both ways.
@@ -27,7 +28,9 @@ def normalize(text: str, *, fold_katakana: bool = True) -> str:
     The tokeniser passes fold_katakana=False and folds each lemma instead: MeCab reads
     "プライベートキー" well but "プライベートキ" as "プライベート" + "木".
     """
-    s = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_DASHES)
+    # Lone surrogates (undecodable bytes on stdin) cannot be encoded for MeCab: U+FFFD.
+    s = _SURROGATE.sub("\ufffd", text)
+    s = unicodedata.normalize("NFKC", s).translate(_INVISIBLE).translate(_DASHES)
     s = s.casefold().translate(_VU)
     if fold_katakana:
         s = fold_long_vowels(s)

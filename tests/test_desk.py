@@ -202,3 +202,11 @@ def test_a_paste_of_thousands_of_blocks_gets_a_readable_reply(desk: Desk) -> Non
     reply = ask(desk, block * 500)
     assert reply.reports and len(reply.reports[0].objects) == 500  # type: ignore[attr-defined]
     assert len(reply.text) < 20_000 and "480" in reply.text  # type: ignore[attr-defined]
+
+
+def test_undecodable_input_is_answered_and_logged(desk: Desk, store: Store) -> None:
+    # bytes that were not UTF-8 arrive as lone surrogates; MeCab and SQLite reject those
+    reply = ask(desk, "秘密鍵\udcff をうっかり削除しました\ud800")
+    assert reply.decision == "answer" and reply.logged  # type: ignore[attr-defined]
+    msg = store.message(reply.message_id)  # type: ignore[attr-defined]
+    assert msg is not None and "\ufffd" in msg.text

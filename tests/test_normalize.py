@@ -70,3 +70,10 @@ def test_long_vowel_folding_is_linear_in_the_run_length() -> None:
     run = "アイウエオー" * 20000
     assert fold_long_vowels(run) == run[:-1]
     assert fold_long_vowels("サーバー サーバ キー") == "サーバ サーバ キー"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(categories=("Cs", "Lo", "Ll")), max_size=40))
+def test_lone_surrogates_never_reach_the_tokeniser(text: str) -> None:
+    assert not any(0xD800 <= ord(ch) <= 0xDFFF for ch in normalize(text))
+    lemmas(text)
