@@ -147,8 +147,10 @@ class Desk:
         result: MatchResult | None = None
         if prose and (not reports or self._worth_matching(prose)):
             result = self.matcher.match(prose, default_lang=lang)
-            if reports and result.decision == "none":
-                result = None  # "please check this" around a certificate is not a question
+            if result.decision == "none" and (reports or not any(c.isalnum() for c in prose)):
+                # "please check this" around a certificate is not a question, and "!!!"
+                # is nothing to hand to a person
+                result = None
         reply = self._reply(lang, result, reports)
         if result is None and not reports:
             # nothing to answer or check (a bare mention, an empty fence): say how to ask

@@ -191,7 +191,7 @@ def test_logging_resumes_when_the_database_comes_back(kb: KnowledgeBase, tmp_pat
 
 
 def test_a_message_with_nothing_to_answer_gets_the_usage_help(desk: Desk) -> None:
-    for text in ("", "```\n```"):
+    for text in ("", "```\n```", "!!!???"):
         reply = ask(desk, text)
         assert reply.decision == "smalltalk" and reply.escalation is None  # type: ignore[attr-defined]
         assert "80093009" in reply.text  # type: ignore[attr-defined]
