@@ -20,7 +20,17 @@ from knowledge.smalltalk import Smalltalk, load_smalltalk
 from knowledge.synonyms import load_synonyms
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.toml")
-FEATURES = ("coverage", "unit_sim", "bm25", "fuzz", "reading", "novel", "margin", "phrased")
+FEATURES = (
+    "coverage",
+    "unit_sim",
+    "bm25",
+    "fuzz",
+    "reading",
+    "novel",
+    "margin",
+    "phrased",
+    "foreign",
+)
 # The second stage judges the top candidate: its relevance, its lead over the runner-up,
 # and how much of the question it explains.
 CONFIDENCE_FEATURES = (
@@ -32,6 +42,7 @@ CONFIDENCE_FEATURES = (
     "reading",
     "novel",
     "phrased",
+    "foreign",
 )
 Decision = Literal["answer", "ambiguous", "none", "smalltalk", "human"]
 # Per-phrasing features (overlap, rapidfuzz, readings) run on this many entries that the
@@ -143,7 +154,7 @@ def confidence_features(ranked: list[Scored]) -> tuple[float, ...]:
     top = ranked[0]
     gap = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
     f = top.features
-    return (top.score, gap, f[0], f[1], f[3], f[4], f[5], f[7])
+    return (top.score, gap, f[0], f[1], f[3], f[4], f[5], f[7], f[8])
 
 
 def _logistic(weights: dict[str, float], names: tuple[str, ...], values: Iterable[float]) -> float:
@@ -178,6 +189,9 @@ class Matcher:
             return []
         w_q = sum(qw.values()) or 1.0
         novel = sum(w for t, w in qw.items() if t not in idx.vocab) / w_q
+        # Latin-letter words no entry knows are mostly product and protocol names (nginx,
+        # HSTS, certbot): a question about something else. Kana typos are not among them.
+        foreign = sum(w for t, w in qw.items() if t not in idx.vocab and t.isascii()) / w_q
         ceiling = idx.bm25_ceiling(w_q)
         acc = idx.accumulate(qw)
         ranked = sorted(acc, key=lambda i: -(acc[i][0] / w_q + acc[i][1] / ceiling))
@@ -214,6 +228,7 @@ class Matcher:
                 # the share the entry's questions, phrasings and keywords explain: words
                 # found only in a long answer ("fix" in "Microsoft fix") are weak evidence
                 sum(w for t, w in qw.items() if t in doc.short_vocab) / w_q,
+                foreign,
             ]
             out.append((i, f))
         base = [sum(f[:5]) / 5.0 for _, f in out]
