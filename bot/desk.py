@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from analyzers import Report
     from bot.config import Settings
     from bot.store import Store
-    from bot.store_records import EscalationRecord
+    from bot.store_records import EscalationRecord, MessageRecord
 
 log = logging.getLogger(__name__)
 
@@ -301,7 +301,7 @@ class Desk:
 
     def choose(self, message_id: int, entry_id: str, *, user: str, now: datetime) -> Reply:
         """The asker picked one of the offered candidates."""
-        lang = self._message_lang(message_id)
+        lang = self._lang_of(self._message(message_id))
         answer = self.entry(entry_id, lang)
         state = _Logged(ok=self._logging_ok_without_store())
         if self.store is not None and answer is not None:
@@ -321,14 +321,14 @@ class Desk:
         self, message_id: int, helpful: bool, *, user: str, now: datetime, transport: str = "slack"
     ) -> Reply:
         """Helpful / not helpful. Not helpful hands the question to a person."""
-        lang = self._message_lang(message_id)
+        msg = self._message(message_id)  # read once: the language and the best guess
+        lang = self._lang_of(msg)
         state = _Logged(ok=self._logging_ok_without_store())
         escalation: EscalationInfo | None = None
         if self.store is not None:
             with self._logging(state):
                 self.store.record_feedback(message_id, user=user, helpful=helpful, now=now)
                 if not helpful:
-                    msg = self.store.message(message_id)
                     record = self.store.open_escalation(
                         message_id,
                         reason="not_helpful",
@@ -373,14 +373,18 @@ class Desk:
             self._learned.refresh(force=True)  # answer the same question from it at once
         return record
 
-    def _message_lang(self, message_id: int) -> Lang:
-        if self.store is not None:
-            try:
-                msg = self.store.message(message_id)
-            except Exception:
-                msg = None
-            if msg is not None and msg.lang in ("ja", "en"):
-                return "en" if msg.lang == "en" else "ja"
+    def _message(self, message_id: int) -> MessageRecord | None:
+        """The logged question, or None without a (working) Store."""
+        if self.store is None:
+            return None
+        try:
+            return self.store.message(message_id)
+        except Exception:
+            return None
+
+    def _lang_of(self, msg: MessageRecord | None) -> Lang:
+        if msg is not None and msg.lang in ("ja", "en"):
+            return "en" if msg.lang == "en" else "ja"
         return self.default_lang
 
 

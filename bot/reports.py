@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.store_records import UnansweredRow
+from knowledge.normalize import has_japanese
 
 Normalise = Callable[[str], str]
 Nearest = Callable[[str], "tuple[str, float] | None"]
@@ -32,7 +33,6 @@ THRESHOLD = 0.75
 MAX_GROUPS = 5000  # beyond this, new texts become their own groups without comparisons
 NEAREST_LIMIT = 100  # `nearest` runs the matcher: only for the groups a lead will read
 _PUNCT = re.compile(r"[^\w\s]+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 
 
 @dataclass(frozen=True)
@@ -106,14 +106,14 @@ def _key(text: str, normalise: Normalise) -> str:
     words = _PUNCT.sub(" ", normalise(text)).split()
     # Japanese does not separate words with spaces, so "IIS 10 でも" and "IIS10でも" are
     # one wording; English keeps its spaces
-    return ("" if _CJK.search(text) else " ").join(words)
+    return ("" if has_japanese(text) else " ").join(words)
 
 
 def default_features(key: str) -> set[str]:
     """Words, with untokenised Japanese runs cut into character bigrams."""
     out: set[str] = set()
     for word in key.split():
-        if len(word) > 2 and _CJK.search(word):
+        if len(word) > 2 and has_japanese(word):
             out.update(word[i : i + 2] for i in range(len(word) - 1))
         else:
             out.add(word)
@@ -191,15 +191,30 @@ def _finish(b: _Bucket, nearest: Nearest | None) -> Group:
         entry, score = max(b.guesses.items(), key=lambda kv: kv[1])
     assert b.first is not None and b.last is not None
     return Group(
-        question=examples[0], count=b.count, escalated=b.escalated, examples=examples,
-        first_seen=b.first, last_seen=b.last, langs=tuple(sorted(b.langs)),
-        nearest_entry=entry, nearest_score=score, message_ids=tuple(sorted(b.ids)),
+        question=examples[0],
+        count=b.count,
+        escalated=b.escalated,
+        examples=examples,
+        first_seen=b.first,
+        last_seen=b.last,
+        langs=tuple(sorted(b.langs)),
+        nearest_entry=entry,
+        nearest_score=score,
+        message_ids=tuple(sorted(b.ids)),
     )
 
 
 CSV_FIELDS = (
-    "rank", "count", "escalated", "question", "examples", "first_seen", "last_seen",
-    "langs", "nearest_entry", "nearest_score",
+    "rank",
+    "count",
+    "escalated",
+    "question",
+    "examples",
+    "first_seen",
+    "last_seen",
+    "langs",
+    "nearest_entry",
+    "nearest_score",
 )
 
 
@@ -208,9 +223,18 @@ def groups_to_csv(groups: Iterable[Group]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for rank, g in enumerate(groups, 1):
-        writer.writerow([
-            rank, g.count, g.escalated, g.question, " | ".join(g.examples),
-            g.first_seen.isoformat(), g.last_seen.isoformat(), " ".join(g.langs),
-            g.nearest_entry or "", "" if g.nearest_score is None else f"{g.nearest_score:.4f}",
-        ])
+        writer.writerow(
+            [
+                rank,
+                g.count,
+                g.escalated,
+                g.question,
+                " | ".join(g.examples),
+                g.first_seen.isoformat(),
+                g.last_seen.isoformat(),
+                " ".join(g.langs),
+                g.nearest_entry or "",
+                "" if g.nearest_score is None else f"{g.nearest_score:.4f}",
+            ]
+        )
     return out.getvalue()

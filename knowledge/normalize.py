@@ -52,9 +52,14 @@ def _fold_run(m: re.Match[str]) -> str:
 _KANA_OR_KANJI = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
 
+def has_japanese(text: str) -> bool:
+    """Any kana or kanji (the rule for the reply language, and for how reports join words)."""
+    return _KANA_OR_KANJI.search(text) is not None
+
+
 def detect_lang(text: str, default: str = "en") -> str:
     """Any kana or kanji means Japanese; other letters mean English; no letters: default."""
-    if _KANA_OR_KANJI.search(text):
+    if has_japanese(text):
         return "ja"
     if re.search(r"[A-Za-z]", text):
         return "en"

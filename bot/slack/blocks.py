@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from analyzers.text import slack_unescape
 from bot.messages import t as desk_text
 from bot.slack.strings import t
 from bot.types import Answer, Candidate, Lang, Reply
@@ -48,8 +49,9 @@ def escape(text: str) -> str:
 
 
 def unescape(text: str) -> str:
-    """Undo Slack's escaping of message text (&amp; last, so "&amp;lt;" stays "&lt;")."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    """Undo Slack's escaping of message text (the analyzers' rule: &amp; last, so
+    "&amp;lt;" stays "&lt;")."""
+    return slack_unescape(text)
 
 
 def clip(text: str, limit: int, lang: Lang | str = "ja") -> str:
