@@ -16,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from knowledge.normalize import replace_surrogates
+
 SQLITE_BUSY_TIMEOUT_S = 30
 READ_ONLY = "certdesk_read_only"  # execution option: a read transaction on SQLite
 
@@ -113,9 +115,6 @@ def _analyzers_redact() -> Callable[[str], str] | None:
     return fn if callable(fn) else None
 
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
 def redact(text: str) -> str:
     """analyzers.redact(), then a private-key safety net that also covers its absence
     or failure: a key must never reach the database, whatever else happens."""
@@ -125,5 +124,4 @@ def redact(text: str) -> str:
             text = fn(text)
         except Exception:
             text = _fallback_redact(text)
-    # Lone surrogates (undecodable input bytes) cannot be stored as UTF-8: U+FFFD.
-    return _SURROGATE.sub("\ufffd", _fallback_redact(text))
+    return replace_surrogates(_fallback_redact(text))

@@ -28,13 +28,18 @@ def normalize(text: str, *, fold_katakana: bool = True) -> str:
     The tokeniser passes fold_katakana=False and folds each lemma instead: MeCab reads
     "プライベートキー" well but "プライベートキ" as "プライベート" + "木".
     """
-    # Lone surrogates (undecodable bytes on stdin) cannot be encoded for MeCab: U+FFFD.
-    s = _SURROGATE.sub("\ufffd", text)
+    s = replace_surrogates(text)
     s = unicodedata.normalize("NFKC", s).translate(_INVISIBLE).translate(_DASHES)
     s = s.casefold().translate(_VU)
     if fold_katakana:
         s = fold_long_vowels(s)
     return _SPACES.sub(" ", s).strip()
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates (undecodable input bytes) cannot be encoded as UTF-8, for MeCab or
+    a database: they become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def fold_long_vowels(s: str) -> str:
