@@ -1,4 +1,9 @@
-"""Pure X.509 and PEM analysis that returns findings; no Slack, no database.
+"""Pure X.509 and PEM analysis that returns findings; no Slack, no database, no network.
+
+`scan` finds blocks in pasted text, `objects` parses them, `checks` and `chain` judge
+them, `findings` is the registry of every code, `report` and `render` present the
+result, and `redact` removes key material. It imports only the standard library,
+cryptography and certifi: never `bot`, `knowledge`, Slack or a database.
 
     from analyzers import analyze
     report = analyze(text_or_bytes, now=datetime.now(UTC), host="www.example.com")

@@ -28,8 +28,8 @@ from sqlalchemy import create_engine, insert
 
 from bot.reports import Group
 from bot.store import Store
-from bot.store_models import Analysis, Conversation, Escalation, Feedback, Match, Message
-from bot.store_records import UnansweredRow
+from bot.store.models import Analysis, Conversation, Escalation, Feedback, Match, Message
+from bot.store.records import UnansweredRow
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 SUBJECTS_JA = ["サーバー証明書", "中間証明書", "ルート証明書", "CSR", "秘密鍵", "EV証明書",
@@ -154,8 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", metavar="DIR", help="keep the database in DIR")
     args = ap.parse_args(argv)
 
-    from bot.cli_store_render import lemma_features, nearest_finder, normaliser
-    from bot.reports import group_unanswered
+    from bot.reports import group_unanswered, lemma_features, nearest_finder, normaliser
 
     tmp = tempfile.TemporaryDirectory()
     where = Path(args.keep or tmp.name)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from analyzers import Report
     from bot.config import Settings
     from bot.store import Store
-    from bot.store_records import EscalationRecord, MessageRecord
+    from bot.store.records import EscalationRecord, MessageRecord
 
 log = logging.getLogger(__name__)
 

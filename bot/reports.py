@@ -13,14 +13,16 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.store_records import UnansweredRow
+from bot.store.records import UnansweredRow
 from knowledge.normalize import has_japanese
 
 Normalise = Callable[[str], str]
@@ -238,3 +240,46 @@ def groups_to_csv(groups: Iterable[Group]) -> str:
             ]
         )
     return out.getvalue()
+
+
+# -- the knowledge package's pieces that grouping uses ------------------------------
+
+
+def normaliser() -> Callable[[str], str]:
+    """knowledge.normalize when it is there; NFKC + casefold otherwise."""
+    try:
+        from knowledge.normalize import normalize
+    except ImportError:
+        return lambda s: unicodedata.normalize("NFKC", s).lower()
+    return normalize
+
+
+def lemma_features() -> Callable[[str], list[str]] | None:
+    """The knowledge package's lemma tokeniser (content words, stop words dropped)."""
+    try:
+        from knowledge.tokens import lemmas
+    except ImportError:
+        return None
+    return lemmas
+
+
+def nearest_finder() -> Callable[[str], tuple[str, float] | None] | None:
+    """The nearest FAQ entry by the real matcher, built on first use; None without one."""
+    try:
+        from knowledge import Matcher, load_kb
+    except ImportError:
+        return None
+    matcher: list[Any] = []
+
+    def nearest(text: str) -> tuple[str, float] | None:
+        if not matcher:
+            try:
+                matcher.append(Matcher(load_kb(os.environ.get("CERTDESK_KB") or None)))
+            except Exception:  # a broken FAQ file must not stop the report
+                matcher.append(None)
+        if matcher[0] is None:
+            return None
+        ranked = matcher[0].rank(text)
+        return (ranked[0].entry.id, float(ranked[0].score)) if ranked else None
+
+    return nearest

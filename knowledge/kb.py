@@ -39,12 +39,18 @@ class Entry:
     signals: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     learned: bool = False  # added from a resolved escalation, not from the file
+    category: str = ""
+    url: str = ""
+
+    def has_lang(self, lang: str) -> bool:
+        """Whether the entry is written in `lang`; a Japanese-only FAQ has empty _en fields."""
+        return bool(self.question_en and self.answer_en) if lang == "en" else True
 
     def question(self, lang: str) -> str:
-        return self.question_en if lang == "en" else self.question_ja
+        return self.question_en if lang == "en" and self.question_en else self.question_ja
 
     def answer(self, lang: str) -> str:
-        return self.answer_en if lang == "en" else self.answer_ja
+        return self.answer_en if lang == "en" and self.answer_en else self.answer_ja
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,16 @@ class KnowledgeBase:
 
     def with_entries(self, extra: Iterable[Entry]) -> KnowledgeBase:
         return KnowledgeBase(self.entries + tuple(extra), self.source)
+
+    def table_path(self, name: str) -> Path | None:
+        """The FAQ's own table `name` (synonyms, smalltalk, thresholds, ...): the file
+        `STEM.NAME.toml` beside the FAQ file `STEM.EXT`, or None when it ships none.
+        Tables belong to the FAQ they were written for; another FAQ gets none of them."""
+        if self.source.startswith("<"):
+            return None
+        p = Path(self.source)
+        candidate = p.with_name(f"{p.stem}.{name}.toml")
+        return candidate if candidate.is_file() else None
 
 
 def load_kb(path: str | Path | None = None) -> KnowledgeBase:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from bot.store_models import Base
+from bot.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

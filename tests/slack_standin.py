@@ -47,6 +47,9 @@ class Call:
     path: str = ""
 
 
+HOLD_LIMIT_S = 15.0  # a held call answers after this even if never released
+
+
 class StandIn:
     """Threaded HTTP server: /api/<method>, /files/<name> (url_private), /respond/<id>."""
 
@@ -60,6 +63,7 @@ class StandIn:
         self._dropped = 0
         self.ws_url: str | None = None  # Socket Mode: set to a SocketModeServer's url
         self.delays: dict[str, float] = {}  # method -> seconds before answering
+        self.holds: dict[str, threading.Event] = {}  # method -> answer once it is set
         self.channel_errors: dict[str, str] = {}  # channel -> error for posts there
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -268,6 +272,9 @@ class StandIn:
                     self._send(429, body, {"Retry-After": "1", "Content-Type": "application/json"})
                     return
                 time.sleep(standin.delays.get(method, 0.0))
+                hold = standin.holds.get(method)
+                if hold is not None:
+                    hold.wait(HOLD_LIMIT_S)
                 answer = standin._api(method, params)
                 standin._record(Call(method, params, headers, response=answer))
                 body = json.dumps(answer).encode()

@@ -5,7 +5,6 @@ linearly with the number of blocks."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from growth import growth
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -190,25 +190,15 @@ def _many_certs(n: int) -> str:
     return "".join(f"{i}番目:\n{p}" for i, p in enumerate(leaves)) + cert(ca_name, 1, True)
 
 
-def _best_of(text: str, runs: int = 3) -> tuple[float, int, int]:
-    best, objects, findings = float("inf"), 0, 0
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        report = analyze(text, now=NOW)
-        best = min(best, time.perf_counter() - t0)
-        objects = sum(o.kind == "certificate" for o in report.objects)
-        findings = len(report.findings)
-    return best, objects, findings
-
-
 def test_block_scan_is_linear() -> None:
-    small, large = 25, 100
-    t_small, n_small, f_small = _best_of(_many_certs(small))
-    t_large, n_large, f_large = _best_of(_many_certs(large))
+    small, large = 25, 200
+    n_small = sum(o.kind == "certificate" for o in analyze(_many_certs(small), now=NOW).objects)
+    report = analyze(_many_certs(large), now=NOW)
+    n_large = sum(o.kind == "certificate" for o in report.objects)
     assert (n_small, n_large) == (small + 1, large + 1)  # every block read, none merged
-    assert f_large <= 4 * (f_small + 2) + 8, (f_small, f_large)  # findings grow linearly
-    # Linear would be ~4x; quadratic ~16x. The bound is loose because the machine is shared.
-    assert t_large < 10 * t_small + 0.5, (t_small, t_large)
+    # Linear is ~8x, quadratic ~64x (tests/growth.py).
+    ratio = growth(lambda t: analyze(t, now=NOW), _many_certs(small), _many_certs(large))
+    assert ratio < 32, ratio
 
 
 def test_one_megabyte_paste() -> None:
@@ -217,10 +207,7 @@ def test_one_megabyte_paste() -> None:
              + "```\nThanks, サポート担当\n")
     text = chunk * (1_000_000 // len(chunk.encode()) + 1)
     assert len(text.encode()) >= 1_000_000
-    t0 = time.perf_counter()
     report = analyze(text, now=NOW)
-    elapsed = time.perf_counter() - t0
     assert_well_formed(report)
     assert sum(o.kind == "certificate" for o in report.objects) == text.count("BEGIN CERT")
-    # The requirement is < 1 s (measured in bench/bench_check.py); 3 s here for shared CI.
-    assert elapsed < 3.0, elapsed
+    # Its speed (< 1 s) is measured in bench/bench_check.py, not asserted here.

@@ -15,7 +15,7 @@ import pytest
 from store_backends import store_url_fixture, worker_env  # noqa: F401
 
 from bot.cli import main
-from bot.cli_store import parse_duration
+from bot.cli.common import parse_duration
 from bot.store import Store
 
 STATS_KEYS = {"questions", "answered", "unanswered", "helpful", "not_helpful",

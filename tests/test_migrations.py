@@ -15,8 +15,8 @@ from sqlalchemy import Column, Integer, MetaData, create_engine, inspect
 from store_backends import store_url_fixture, worker_command, worker_env  # noqa: F401
 
 from bot.store import Store, StoreError
-from bot.store_engine import alembic_config
-from bot.store_models import Base
+from bot.store.engine import alembic_config
+from bot.store.models import Base
 
 TABLES = {
     "conversations", "messages", "matches", "choices", "analyses", "findings", "feedback",

@@ -14,7 +14,7 @@ from store_backends import store_fixture, store_url_fixture  # noqa: F401
 
 from bot.reports import THRESHOLD, _key, default_features, group_unanswered, groups_to_csv
 from bot.store import Store
-from bot.store_records import UnansweredRow
+from bot.store.records import UnansweredRow
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 

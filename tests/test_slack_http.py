@@ -286,18 +286,21 @@ def test_web_api_connection_error_is_retried(server: Served, standin: StandIn) -
 
 
 def test_ack_is_fast_and_work_happens_after_it(server: Served, standin: StandIn) -> None:
-    """With chat.postMessage taking 2 s, the ack still comes at once: the work (Desk and
-    Web API) runs after the ack, not before it."""
+    """With chat.postMessage held unanswered, the ack still comes: the work (Desk and
+    Web API) runs after the ack, not before it. Ordering, not a stopwatch."""
     pem, _ = _chain()
     ev = dm(pem)
-    standin.delays["chat.postMessage"] = 2.0
+    release = standin.holds.setdefault("chat.postMessage", threading.Event())
     try:
-        status, body, elapsed = server.post(event_envelope(ev, "EvFastAck"))
+        status, body, _elapsed = server.post(event_envelope(ev, "EvFastAck"))
         assert status == 200 and body == b""
-        assert elapsed < 1.0
+        # Had the app replied before acking, the held post would have answered first.
+        assert standin.find("chat.postMessage", in_thread(ev["ts"])) == []
+        release.set()
         standin.wait_for("chat.postMessage", in_thread(ev["ts"]))
     finally:
-        standin.delays.clear()
+        release.set()
+        standin.holds.clear()
 
 
 def test_failed_post_is_logged_with_its_event(server: Served, standin: StandIn) -> None:

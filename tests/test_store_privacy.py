@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from sqlalchemy.engine import make_url
 from store_backends import store_fixture, store_url_fixture  # noqa: F401
 
-from bot import store_engine
+from bot.store import engine as store_engine
 from bot.store import Store
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)

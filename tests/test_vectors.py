@@ -4,7 +4,6 @@ without a crash or a leaked warning, and a few known files must be read right.""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,11 +39,8 @@ def test_vector_inventory() -> None:
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_every_vector_gives_a_well_formed_report(path: Path) -> None:
     data = path.read_bytes()
-    t0 = time.perf_counter()
     report = analyze_quietly(data, source=path.name)
-    elapsed = time.perf_counter() - t0
     assert_well_formed(report, source=path.name)
-    assert elapsed < 5, f"{elapsed:.2f}s for {len(data)} bytes"  # sanity, not a benchmark
 
 
 def _fingerprints(pem: bytes) -> list[str]:

@@ -302,8 +302,7 @@ class Conversation:
         if store is None:
             return []
         try:
-            from bot.cli_store_render import lemma_features, normaliser
-            from bot.reports import group_unanswered
+            from bot.reports import group_unanswered, lemma_features, normaliser
 
             # grouped exactly as `certdesk report unanswered` groups them
             rows = store.unanswered_questions(since=now - timedelta(days=7))

@@ -1,5 +1,11 @@
-"""`certdesk` command line. Each command group lives in its own module and registers
-itself here; heavy imports happen inside the handlers so `certdesk ask` starts fast."""
+"""The `certdesk` command line: the parser and `main`.
+
+Each command group lives in a module of its own (`ask`, `chat`, `evaluate`, `check`,
+`db`, `report`, `escalations`, `kb`, `serve`) that exposes `register(subparsers)`;
+`common` holds their shared plumbing and `render` the tables they print. The CLI sits
+on top: it may import the core, the Store, the adapters, `knowledge` and `analyzers`,
+and nothing imports it. Heavy imports happen inside the handlers, so `certdesk ask`
+starts fast."""
 
 from __future__ import annotations
 
@@ -10,10 +16,15 @@ from importlib import import_module
 
 # module name -> each exposes `register(subparsers) -> None`
 COMMAND_MODULES: tuple[str, ...] = (
-    "bot.cli_ask",  # ask, chat, eval
-    "bot.cli_check",  # check
-    "bot.cli_store",  # db, report, escalations, escalation, kb
-    "bot.cli_serve",  # serve
+    "bot.cli.ask",
+    "bot.cli.chat",
+    "bot.cli.evaluate",  # eval
+    "bot.cli.check",
+    "bot.cli.db",
+    "bot.cli.report",
+    "bot.cli.escalations",  # escalations, escalation
+    "bot.cli.kb",
+    "bot.cli.serve",
 )
 
 Handler = Callable[[argparse.Namespace], int]

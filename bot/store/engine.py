@@ -48,6 +48,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else to_utc(value)
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file a SQLite URL names; None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    path = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or path in ("", ":memory:"):
+        return None
+    return path
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":

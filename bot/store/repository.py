@@ -1,5 +1,5 @@
 """The Store: the only code that opens SQLAlchemy sessions. It returns plain frozen
-records (bot/store_records.py), never ORM objects, and raises only StoreError."""
+records (bot/store/records.py), never ORM objects, and raises only StoreError."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from sqlalchemy import Connection, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import store_queries as q
-from bot.store_engine import READ_ONLY, alembic_config, make_engine, redact, to_utc
-from bot.store_models import (
+from bot.store import queries as q
+from bot.store.engine import READ_ONLY, alembic_config, make_engine, redact, to_utc
+from bot.store.models import (
     Analysis,
     Choice,
     Conversation,
@@ -26,18 +26,7 @@ from bot.store_models import (
     Message,
     SlackEvent,
 )
-from bot.store_records import EscalationRecord, LearnedEntry, MessageRecord, UnansweredRow
-
-__all__ = [
-    "EscalationRecord",
-    "EscalationStateError",
-    "LearnedEntry",
-    "MessageRecord",
-    "NotFoundError",
-    "Store",
-    "StoreError",
-    "UnansweredRow",
-]
+from bot.store.records import EscalationRecord, LearnedEntry, MessageRecord, UnansweredRow
 
 DECISIONS = frozenset({"answer", "ambiguous", "none", "smalltalk", "human"})
 REASONS = frozenset({"no_answer", "not_helpful", "asked_human"})

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.store_models import (
+from bot.store.models import (
     Analysis,
     Choice,
     Conversation,
@@ -18,7 +18,7 @@ from bot.store_models import (
     Match,
     Message,
 )
-from bot.store_records import EscalationRecord, MessageRecord, UnansweredRow
+from bot.store.records import EscalationRecord, MessageRecord, UnansweredRow
 
 # smalltalk is not a question; a message with only certificates has no match at all
 QUESTION_DECISIONS = ("answer", "ambiguous", "none", "human")

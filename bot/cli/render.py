@@ -1,16 +1,15 @@
-"""Text, JSON and TOML renderings for bot/cli_store.py (pure, no database)."""
+"""Text, JSON and TOML renderings for the Store's command groups (pure, no database)."""
 
 from __future__ import annotations
 
 import json
-import os
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from bot.reports import Group
-from bot.store_records import EscalationRecord, LearnedEntry
+from bot.store.records import EscalationRecord, LearnedEntry
 
 STATUS = {"open": "未対応", "assigned": "対応中", "resolved": "解決", "closed": "クローズ"}
 REASON = {"no_answer": "回答なし", "not_helpful": "役に立たない", "asked_human": "担当者希望"}
@@ -24,46 +23,6 @@ STATS_LABELS = {
     "escalations_resolved": "解決したエスカレーション / escalations resolved",
     "certificates_checked": "確認した証明書 / certificates checked",
 }
-
-
-def normaliser() -> Callable[[str], str]:
-    """knowledge.normalize when it is there; NFKC + casefold otherwise."""
-    try:
-        from knowledge.normalize import normalize
-    except ImportError:
-        return lambda s: unicodedata.normalize("NFKC", s).lower()
-    return normalize
-
-
-def lemma_features() -> Callable[[str], list[str]] | None:
-    """The knowledge package's lemma tokeniser (content words, stop words dropped)."""
-    try:
-        from knowledge.tokens import lemmas
-    except ImportError:
-        return None
-    return lemmas
-
-
-def nearest_finder() -> Callable[[str], tuple[str, float] | None] | None:
-    """The nearest FAQ entry by the real matcher, built on first use; None without one."""
-    try:
-        from knowledge import Matcher, load_kb
-    except ImportError:
-        return None
-    matcher: list[Any] = []
-
-    def nearest(text: str) -> tuple[str, float] | None:
-        if not matcher:
-            try:
-                matcher.append(Matcher(load_kb(os.environ.get("CERTDESK_KB") or None)))
-            except Exception:  # a broken FAQ file must not stop the report
-                matcher.append(None)
-        if matcher[0] is None:
-            return None
-        ranked = matcher[0].rank(text)
-        return (ranked[0].entry.id, float(ranked[0].score)) if ranked else None
-
-    return nearest
 
 
 def width(s: str) -> int:
