@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from sqlalchemy.engine import make_url
 from store_backends import store_fixture, store_url_fixture  # noqa: F401
 
-from bot.store import engine as store_engine
 from bot.store import Store
+from bot.store import engine as store_engine
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
