@@ -192,7 +192,8 @@ def parse_records(records: Sequence[Record], *, source: str) -> KnowledgeBase:
     problem of the file before raising one KnowledgeBaseError that lists them all."""
     problems: list[Problem] = []
     unknown: dict[str, list[int]] = {}
-    entries: list[tuple[int, int | None, Entry]] = []
+    entries: list[Entry] = []
+    links: list[tuple[int, int | None, str | None, list[str]]] = []  # for 'related'
     seen: dict[str, int] = {}
     if not records:
         raise KnowledgeBaseError([Problem(source, "holds no entries")])
@@ -215,14 +216,17 @@ def parse_records(records: Sequence[Record], *, source: str) -> KnowledgeBase:
             else:
                 seen[entry_id] = n
         if entry is not None:
-            entries.append((n, line, entry))
-    for n, line, entry in entries:
-        for rel in entry.related:
-            if rel == entry.id:
-                problems.append(Problem(source, "refers to the entry itself", line, n, entry.id,
+            entries.append(entry)
+        related = raw.get("related")
+        if isinstance(related, list):  # checked even when the entry itself is broken
+            links.append((n, line, entry_id, [r.strip() for r in related if isinstance(r, str)]))
+    for n, line, entry_id, related in links:
+        for rel in related:
+            if rel and rel == entry_id:
+                problems.append(Problem(source, "refers to the entry itself", line, n, entry_id,
                                         "related"))
-            elif rel not in seen:
-                problems.append(Problem(source, f"names an unknown id {rel!r}", line, n, entry.id,
+            elif rel and rel not in seen:
+                problems.append(Problem(source, f"names an unknown id {rel!r}", line, n, entry_id,
                                         "related"))
     if problems:
         raise KnowledgeBaseError(problems)
@@ -230,7 +234,7 @@ def parse_records(records: Sequence[Record], *, source: str) -> KnowledgeBase:
         Problem(source, f"is not a certdesk field; ignored (entries {_ranges(ns)})", field=key)
         for key, ns in unknown.items()
     )
-    return KnowledgeBase(tuple(e for _, _, e in entries), source, warnings)
+    return KnowledgeBase(tuple(entries), source, warnings)
 
 
 def _id_of(raw: Mapping[str, Any]) -> str | None:
