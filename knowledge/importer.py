@@ -54,6 +54,7 @@ ALIASES: dict[str, str] = {
 _LIST_SPLIT = re.compile(r"[;；\n]")
 _SPACES = re.compile(r"\s+")
 _HEADER_SEP = re.compile(r"[\s\-]+")
+_HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]")
 _NOT_SJIS = re.compile(r"[\x80\uf8f0-\uf8f3]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # "\\ud800" in JSON: not encodable as UTF-8
 _RESAVE = (
@@ -115,8 +116,10 @@ def decode(raw: bytes, source: str) -> tuple[str, list[Problem]]:
         if _NOT_SJIS.search(text):  # bytes CP932 leaves undefined, mapped to U+0080, U+F8Fx
             continue
         # EUC-JP bytes also decode as CP932, into half-width katakana: fewer wins
-        halfwidth = sum(1 for c in text if "\uff61" <= c <= "\uff9f")
+        halfwidth = len(_HALFWIDTH_KANA.findall(text))
         decoded.append((halfwidth, name, text))
+        if not halfwidth:
+            break
     if not decoded:
         raise KnowledgeBaseError(
             [

@@ -169,8 +169,14 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
 
 
 def entry_lines(text: str) -> list[int]:
-    """The line of each `[[entry]]` header of a TOML text, in order."""
-    return [text.count("\n", 0, m.start()) + 1 for m in _ENTRY_HEADER.finditer(text)]
+    """The line of each `[[entry]]` header of a TOML text, in order (one pass)."""
+    lines: list[int] = []
+    line, pos = 1, 0
+    for m in _ENTRY_HEADER.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        lines.append(line)
+    return lines
 
 
 def parse_kb(

@@ -202,3 +202,13 @@ def test_problem_lines_are_dropped_when_a_header_hides_in_a_string(tmp_path: Pat
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError, match="cannot read"):
         load_kb(tmp_path / "nope.toml")
+
+
+def test_entry_lines_are_found_in_one_pass() -> None:
+    from growth import assert_linear
+
+    from knowledge.kb import entry_lines
+
+    unit = '[[entry]]\nid = "x"\nanswer_ja = "' + "あ" * 400 + '"\n'
+    assert entry_lines(unit * 3) == [1, 4, 7]
+    assert_linear(entry_lines, unit, small=200, factor=16, label="entry_lines")
