@@ -153,3 +153,18 @@ def test_the_development_vendor_faq_loads_and_answers() -> None:
     assert r.returncode == 0, r.stderr
     line = json.loads(r.stdout)
     assert len(line["candidates"]) == 5 and line["candidates"][0]["id"] == kb.entries[0].id
+
+
+def test_serve_with_a_broken_faq_says_what_is_wrong(tmp_path: Path) -> None:
+    src = tmp_path / "broken.jsonl"
+    src.write_text('{"question": "質問"}\n{"answer": "答え"}\n', encoding="utf-8")
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "secret",
+        "CERTDESK_KB": str(src),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
+        "SLACK_APP_TOKEN": "",  # empty is unset: HTTP mode
+    }
+    r = certdesk("serve", "--http", "--port", "0", env=env, cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "broken.jsonl:1: entry 1" in r.stderr and "broken.jsonl:2: entry 2" in r.stderr
