@@ -203,7 +203,8 @@ def csv_records(text: str, source: str) -> tuple[list[Record], list[Problem]]:
 def jsonl_records(text: str, source: str) -> tuple[list[Record], list[Problem]]:
     records: list[Record] = []
     problems: list[Problem] = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    # split on \n only: str.splitlines() would also split at U+2028 inside a JSON string
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from support import DATA
 
@@ -179,3 +179,27 @@ def test_toml_strings_read_back_exactly(text: str) -> None:
     assert tomllib.loads(f"x = {toml_string(text)}")["x"] == text
     multi = text + "\n" + text
     assert tomllib.loads(f"x = {toml_string(multi)}")["x"] == multi
+
+
+_CELL = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n\t\x85"),
+    min_size=1,
+    max_size=30,
+).filter(lambda s: s.strip() != "")
+
+
+@given(st.lists(st.tuples(_CELL, _CELL), min_size=1, max_size=4))
+@example([("段落\u2028区切り", "答え\u2029です\x85")])
+def test_any_text_survives_csv_and_jsonl(tmp_path_factory: pytest.TempPathFactory,
+                                         pairs: list[tuple[str, str]]) -> None:
+    folder = tmp_path_factory.mktemp("any")
+    rows = [["id", "question", "answer"]] + [[str(k), q, a] for k, (q, a) in enumerate(pairs)]
+    jsonl = "\n".join(
+        json.dumps({"id": k, "question": q, "answer": a}, ensure_ascii=False)
+        for k, (q, a) in enumerate(pairs)
+    )
+    for name, data in (("any.csv", _csv(rows)), ("any.jsonl", jsonl)):
+        kb = load_kb(_write(folder, name, data))
+        assert [(e.question_ja, e.answer_ja) for e in kb] == [
+            (q.strip(), a.strip()) for q, a in pairs
+        ], name
