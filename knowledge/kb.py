@@ -153,6 +153,11 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
         from knowledge import importer
 
         return importer.load_export(p)
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        raise KnowledgeBaseError(
+            f"{p}: a spreadsheet, not a FAQ file: save it as CSV UTF-8 (Excel: File > Save As"
+            " > 'CSV UTF-8') and use the .csv / 表計算ファイルです。CSV UTF-8 で保存してください"
+        )
     try:
         raw = p.read_bytes()
     except OSError as exc:
@@ -164,7 +169,8 @@ def load_kb(path: str | Path | None = None) -> KnowledgeBase:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise KnowledgeBaseError(f"{p}: invalid TOML: {exc}") from exc
+        hint = "" if suffix == ".toml" else " (certdesk reads .toml, .csv and .jsonl files)"
+        raise KnowledgeBaseError(f"{p}: invalid TOML{hint}: {exc}") from exc
     return parse_kb(data, source=str(p), lines=entry_lines(text))
 
 
@@ -249,7 +255,7 @@ def _id_of(raw: Mapping[str, Any]) -> str | None:
         return None
     if isinstance(value, int):
         return str(value)
-    return value if isinstance(value, str) and value else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _parse_entry(

@@ -203,3 +203,12 @@ def test_any_text_survives_csv_and_jsonl(tmp_path_factory: pytest.TempPathFactor
         assert [(e.question_ja, e.answer_ja) for e in kb] == [
             (q.strip(), a.strip()) for q, a in pairs
         ], name
+
+
+def test_ids_are_trimmed_and_spreadsheets_are_named(tmp_path: Path) -> None:
+    [e] = load_kb(_write(tmp_path, "s.csv", "id,question,answer\n 12 ,質問,答え\n"))
+    assert e.id == "12"
+    with pytest.raises(KnowledgeBaseError, match="CSV UTF-8"):
+        load_kb(_write(tmp_path, "faq.xlsx", b"PK\x03\x04"))
+    with pytest.raises(KnowledgeBaseError, match=r"reads \.toml, \.csv and \.jsonl"):
+        load_kb(_write(tmp_path, "faq.txt", "question,answer\n"))
