@@ -135,7 +135,15 @@ class Desk:
             for r in (kb.get(rid) for rid in e.related)
             if r is not None
         )
-        return Answer(e.id, e.question(lang), e.answer(lang), related, learned=e.learned)
+        return Answer(
+            e.id,
+            e.question(lang),
+            e.answer(lang),
+            related,
+            learned=e.learned,
+            url=e.url,
+            untranslated=not e.has_lang(lang),
+        )
 
     # -- the one entry point adapters call ------------------------------------------
 

@@ -77,6 +77,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Check of what you pasted:",
     },
     "faq_link": {"ja": "関連FAQ: {question}", "en": "See the FAQ: {question}"},
+    # said (in English replies only) above an answer whose entry has no English text
+    "only_japanese": {
+        "ja": "この回答は日本語のみです。",
+        "en": "This answer is only available in Japanese.",
+    },
+    "more_info": {"ja": "詳しくはこちら: {url}", "en": "More on this: {url}"},
 }
 
 

@@ -29,6 +29,10 @@ def render_reply(reply: Reply, *, logged: bool = True, transport: str = "slack")
     if reply.answer is not None:
         a = reply.answer
         block = f"■ {a.question}\n\n{a.answer}"
+        if a.untranslated:
+            block = t("only_japanese", lang) + "\n\n" + block
+        if a.url:
+            block += "\n\n" + t("more_info", lang, url=a.url)
         if a.related:
             block += (
                 "\n\n"

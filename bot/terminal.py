@@ -201,11 +201,12 @@ def run_terminal_chat(
 
             desk = Desk(load_kb(kb_path or settings.kb_path), None, default_lang=settings.lang_code)
     except KnowledgeBaseError as exc:
-        print(
-            f"certdesk: FAQファイルを読み込めません / cannot load the FAQ file:\n  {exc}",
-            file=sys.stderr,
-        )
+        problems = "\n".join("  " + line for line in exc.lines)  # one problem per line
+        print(f"certdesk: FAQファイルを読み込めません / cannot load the FAQ file:\n{problems}",
+              file=sys.stderr)
         return 2
+    for warning in desk.base_kb.warnings:
+        print(f"certdesk: 注意 / warning: {warning}", file=sys.stderr)
     chat = TerminalChat(desk, user=user or _whoami(), out=out)
     interactive = stdin.isatty()
     if interactive:

@@ -56,6 +56,10 @@ class Answer:
     answer: str
     related: tuple[Candidate, ...] = ()  # score is 0.0 for related entries
     learned: bool = False  # came from a resolved escalation, not faq.toml
+    url: str = ""  # the entry's page on the vendor's site, shown with the answer
+    # the reply is in English but the entry exists only in Japanese: question and answer
+    # are the Japanese ones, and the renderers say so in one English line
+    untranslated: bool = False
 
 
 @dataclass(frozen=True)

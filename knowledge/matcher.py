@@ -259,11 +259,12 @@ class Matcher:
         scored.sort(key=lambda s: -s.score)
         return scored
 
-    def match(self, question: str, *, default_lang: str = "ja") -> MatchResult:
-        result = self._match(question[:MAX_QUESTION_CHARS], default_lang)
+    def match(self, question: str, *, default_lang: str = "ja", top: int = 3) -> MatchResult:
+        """`top`: how many ranked candidates the result lists (the decision is the same)."""
+        result = self._match(question[:MAX_QUESTION_CHARS], default_lang, top)
         return result if len(question) <= MAX_QUESTION_CHARS else replace(result, question=question)
 
-    def _match(self, question: str, default_lang: str) -> MatchResult:
+    def _match(self, question: str, default_lang: str, top_n: int = 3) -> MatchResult:
         lang = detect_lang(question, default_lang)
         kind = self.smalltalk.classify(question)
         if kind is None:
@@ -271,10 +272,11 @@ class Matcher:
         if kind is not None:
             decision: Decision = "human" if kind == "human" else "smalltalk"
             ranked = self.rank(self.smalltalk.strip(question)) if kind == "human" else []
-            top = tuple(ranked[: self.calibration.candidates])
+            top = tuple(ranked[:top_n])
             return MatchResult(question, lang, decision, 0.0, None, top, smalltalk=kind)
         ranked = self.rank(question)
-        return self.decide(question, lang, ranked, self.index.information(question))
+        result = self.decide(question, lang, ranked, self.index.information(question))
+        return replace(result, candidates=tuple(ranked[:top_n])) if result.candidates else result
 
     def _courtesy_with_a_word(self, question: str) -> str | None:
         """ "Thanks, that fixed it" and "まだいますか": a courtesy and at most one other

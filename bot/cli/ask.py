@@ -22,6 +22,13 @@ def register(subparsers: Any) -> None:
     )
     ask.add_argument("--json", action="store_true", help="JSONで出力 / print JSON")
     ask.add_argument("--kb", metavar="PATH", help=KB_HELP)
+    ask.add_argument(
+        "--top",
+        type=_positive,
+        default=3,
+        metavar="N",
+        help="候補をN件まで表示 (既定 3) / list up to N candidates (default 3)",
+    )
     ask.set_defaults(handler=run_ask)
 
 
@@ -35,26 +42,58 @@ def run_ask(args: argparse.Namespace) -> int:
         out = sys.stdout
         for line in sys.stdin:
             q = line.rstrip("\r\n")
-            out.write(json.dumps(matcher.match(q, default_lang=lang).to_json(), ensure_ascii=False))
+            out.write(json.dumps(json_line(matcher.match(q, default_lang=lang, top=args.top)),
+                                 ensure_ascii=False))
             out.write("\n")
             out.flush()
         return 0
     question = " ".join(args.question)
-    result = matcher.match(question, default_lang=lang)
+    result = matcher.match(question, default_lang=lang, top=args.top)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        print(json.dumps(json_line(result), ensure_ascii=False))
     else:
         print(_human(result))
     return 0
 
 
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 100:
+        raise argparse.ArgumentTypeError(
+            f"1 から 100 までの数 / a number from 1 to 100: {text!r}"
+        )
+    return n
+
+
+def json_line(result: Any) -> dict[str, Any]:
+    """The DESIGN.md `ask --json` line; `entry` also carries `url` when the entry has one."""
+    line: dict[str, Any] = result.to_json()
+    entry = result.entry
+    if entry is not None and line.get("entry") is not None and entry.url:
+        line["entry"]["url"] = entry.url
+    return line
+
+
 def _human(result: Any) -> str:
+    from bot.cli.common import escape_controls
     from bot.messages import t
 
+    return escape_controls(_human_text(result, t))
+
+
+def _human_text(result: Any, t: Any) -> str:
     lang = result.lang
     if result.decision == "answer":
         e = result.entry
-        return f"■ {e.question(lang)}  ({result.score:.2f})\n\n{e.answer(lang)}"
+        text = f"■ {e.question(lang)}  ({result.score:.2f})\n\n{e.answer(lang)}"
+        if not e.has_lang(lang):
+            text = t("only_japanese", lang) + "\n\n" + text
+        if e.url:
+            text += "\n\n" + t("more_info", lang, url=e.url)
+        return text
     if result.decision == "ambiguous":
         lines = [t("ambiguous", lang)]
         lines += [

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
 EXIT_DB = 2  # the database is unreachable or unusable
-KB_HELP = "別のFAQファイル (faq.toml形式) / another FAQ file in faq.toml format (env CERTDESK_KB)"
+KB_HELP = (
+    "別のFAQファイル (faq.toml形式、または .csv / .jsonl) / another FAQ file: faq.toml format, "
+    ".csv or .jsonl (env CERTDESK_KB)"
+)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -118,13 +121,38 @@ def load_matcher(kb_path: str | None) -> Any:
     from knowledge import KnowledgeBaseError, Matcher, load_kb
 
     try:
-        return Matcher(load_kb(kb_path or os.environ.get("CERTDESK_KB") or None))
+        kb = load_kb(kb_path or os.environ.get("CERTDESK_KB") or None)
     except KnowledgeBaseError as exc:
-        print(
-            f"certdesk: FAQファイルを読み込めません / cannot load the FAQ file:\n  {exc}",
-            file=sys.stderr,
-        )
+        print_kb_error(exc)
         return None
+    print_kb_warnings(kb)
+    return Matcher(kb)
+
+
+def print_kb_error(exc: Exception) -> None:
+    """Every problem of a knowledge-base file, one per line, on stderr."""
+    from knowledge import KnowledgeBaseError
+
+    lines = exc.lines if isinstance(exc, KnowledgeBaseError) else [str(exc)]
+    n = len(lines)
+    head = "certdesk: FAQファイルを読み込めません / cannot load the FAQ file"
+    if n > 1:
+        head += f" ({n} 件の問題 / {n} problems)"
+    print(head + ":\n" + "\n".join("  " + escape_controls(line) for line in lines),
+          file=sys.stderr)
+
+
+def print_kb_warnings(kb: Any) -> None:
+    for warning in getattr(kb, "warnings", ()):
+        print(f"certdesk: 注意 / warning: {escape_controls(str(warning))}", file=sys.stderr)
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str) -> str:
+    """Control characters from a file shown as \\xNN, never sent to the terminal."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def tolerant_stdin() -> None:

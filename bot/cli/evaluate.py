@@ -1,4 +1,5 @@
-"""`certdesk eval`: run labelled questions through the matcher and report accuracy."""
+"""`certdesk eval`: run labelled questions through the matcher and report ranking and
+decision quality (bot.evaluate)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,20 @@ import json
 import sys
 from typing import Any
 
-from bot.cli.common import KB_HELP, load_matcher
+from bot.cli.common import KB_HELP, escape_controls, load_matcher
 
 
 def register(subparsers: Any) -> None:
     ev = subparsers.add_parser(
         "eval",
         help="ラベル付き質問で精度を測る / measure accuracy on labelled questions",
-        description='{"q": ..., "expect": FAQの質問またはnull} の行を読み、種類ごとの正解率と全ミスを表示します。 '
-        'Run {"q", "expect"} lines and print accuracy by kind plus every miss.',
+        description='{"q": 質問, "expect": 項目のid・質問、その一覧、またはnull (対象外)} の行を読み、'
+        "種類・文体ごとの正解率、Hit@1/Hit@3/MRR、回答率と回答時の正解率、対象外の拒否率、"
+        "信頼度の表、すべてのミスを表示します。 "
+        'Run {"q", "expect"} lines (expect: an entry id or question, a list of acceptable '
+        "ones, or null for out of scope) and print accuracy by kind and style, Hit@1/Hit@3/MRR, "
+        "share answered and precision when answered, out-of-scope refused, a reliability "
+        "table and every miss.",
     )
     ev.add_argument("file", metavar="FILE.jsonl")
     ev.add_argument("--kb", metavar="PATH", help=KB_HELP)
@@ -34,10 +40,11 @@ def run_eval(args: argparse.Namespace) -> int:
     try:
         summary = evaluate_file(args.file, matcher)
     except (OSError, ValueError) as exc:
-        print(f"certdesk eval: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"certdesk eval: {escape_controls(line)}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(format_summary(summary))
+        print(escape_controls(format_summary(summary)))
     return 0

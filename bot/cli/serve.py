@@ -26,6 +26,18 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from knowledge import KnowledgeBaseError
+
+    try:
+        return _run(args)
+    except KnowledgeBaseError as exc:  # CERTDESK_KB names a broken file: say what is wrong
+        from bot.cli.common import print_kb_error
+
+        print_kb_error(exc)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     from bot.config import Settings
 
     logging.basicConfig(

@@ -110,7 +110,12 @@ def fallback_text(reply: Reply) -> str:
 
 
 def answer_blocks(answer: Answer, lang: Lang, message_id: int | None) -> list[Block]:
-    out: list[Block] = [header(answer.question), section(escape(answer.answer), lang)]
+    out: list[Block] = [header(answer.question)]
+    if answer.untranslated:  # an English question, an entry in Japanese only: say so first
+        out.append(context(desk_text("only_japanese", lang)))
+    out.append(section(escape(answer.answer), lang))
+    if answer.url:  # the loader admits only http(s) URLs without spaces, < > or |
+        out.append(context(desk_text("more_info", lang, url=f"<{escape(answer.url)}>")))
     if answer.related:
         out.append(context(f"*{t('related', lang)}*"))
         out.append(_entry_buttons(answer.related, lang, f"related_{answer.id}"[:255]))

@@ -32,7 +32,10 @@ HEALTH_PATH = "/healthz"
 def load_desk(settings: Settings) -> Desk:
     from bot.desk import Desk
 
-    return Desk.from_settings(settings)
+    desk = Desk.from_settings(settings)
+    for warning in desk.base_kb.warnings:  # ignored FAQ fields and the like
+        log.warning("FAQ file: %s", warning)
+    return desk
 
 
 class WsgiApp:
