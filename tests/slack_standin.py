@@ -3,6 +3,14 @@ requests and to run `certdesk serve --http` as a subprocess against it.
 
 Like bolt-python's tests/mock_web_api_server: every call is recorded (method,
 params, headers), and the next N calls can be answered with 429 + Retry-After.
+
+It is strict: every message, view and response_url post is checked against Slack's
+limits (tests/slack_limits.py). A broken one is refused with Slack's error
+(`invalid_blocks`, `msg_blocks_too_long`, `too_many_blocks`, `msg_too_long`, ...) and
+recorded in `violations`, which the test modules require to stay empty. On request a
+test makes it answer an error Slack gives (`fail_next`: `invalid_blocks`,
+`not_in_channel`, `ratelimited`, ...), redirect a file download, or answer a download
+with an HTML page (Slack's sign-in page when the app lacks `files:read`).
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from slack_limits import check_call
+
 BOT_TOKEN = "xoxb-test-token"
 SIGNING_SECRET = "test-signing-secret"
 BOT_USER_ID = "UBOT"
@@ -45,6 +55,21 @@ class Call:
     status: int = 200
     response: dict[str, Any] = field(default_factory=dict)  # what the stand-in answered
     path: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Accepted: a 200 whose answer is not an error."""
+        return self.status == 200 and self.response.get("ok", True) is not False
+
+
+@dataclass
+class Failure:
+    """An error the stand-in answers on request (see StandIn.fail_next)."""
+
+    error: str
+    method: str | None
+    channel: str | None
+    left: int
 
 
 HOLD_LIMIT_S = 15.0  # a held call answers after this even if never released
@@ -65,6 +90,10 @@ class StandIn:
         self.delays: dict[str, float] = {}  # method -> seconds before answering
         self.holds: dict[str, threading.Event] = {}  # method -> answer once it is set
         self.channel_errors: dict[str, str] = {}  # channel -> error for posts there
+        self.violations: list[str] = []  # every broken limit seen, "method: description"
+        self.failures: list[Failure] = []
+        self.redirects: dict[str, str] = {}  # file name -> Location of a 302
+        self.file_types: dict[str, str] = {}  # file name -> Content-Type to answer with
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -99,6 +128,44 @@ class StandIn:
         """Close the connection without answering the next `n` Web API calls."""
         with self._lock:
             self._dropped = n
+
+    def fail_next(
+        self,
+        error: str,
+        *,
+        method: str | None = None,
+        channel: str | None = None,
+        n: int = 1,
+    ) -> None:
+        """Answer the next `n` calls of `method` (any, if None) to `channel` (any, if
+        None) with Slack's `error`; "ratelimited" comes as a 429 with Retry-After: 1."""
+        with self._lock:
+            self.failures.append(Failure(error, method, channel, n))
+
+    def _take_failure(self, method: str, params: dict[str, Any]) -> str | None:
+        with self._lock:
+            for f in self.failures:
+                if f.left <= 0 or (f.method is not None and f.method != method):
+                    continue
+                if f.channel is not None and str(params.get("channel")) != f.channel:
+                    continue
+                f.left -= 1
+                return f.error
+        return None
+
+    def _strict(self, method: str, params: dict[str, Any]) -> str | None:
+        """Slack's error for a payload that breaks a limit (and record every breach)."""
+        found = check_call(method, params)
+        if not found:
+            return None
+        with self._lock:
+            self.violations.extend(f"{method}: {desc}" for _, desc in found)
+        errors = [err for err, _ in found if err]
+        return errors[0] if errors else None
+
+    def accepted(self, method: str, pred: Callable[[Call], bool] = lambda c: True) -> list[Call]:
+        """The calls of `method` the stand-in accepted."""
+        return [c for c in self.find(method, pred) if c.ok]
 
     def add_file(self, name: str, data: bytes) -> str:
         self.files[name] = data
@@ -190,7 +257,7 @@ class StandIn:
             mts = str(params.get("message_ts", "")).replace(".", "")
             link = f"https://example.slack.com/archives/{channel}/p{mts}"
             return {"ok": True, "channel": channel, "permalink": link}
-        if method in ("views.open", "views.publish"):
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
             return {"ok": True, "view": {"id": f"V{ts}"}}
         if method == "apps.connections.open":
             if self.ws_url is None:
@@ -251,22 +318,37 @@ class StandIn:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 if path.startswith("/files/"):
                     name = path.removeprefix("/files/")
+                    if name in standin.redirects:
+                        standin._record(Call(f"download:{name}", {}, headers, status=302))
+                        self._send(302, b"", {"Location": standin.redirects[name]})
+                        return
                     ok = headers.get("authorization") == f"Bearer {standin.token}"
                     status = 200 if ok and name in standin.files else (403 if not ok else 404)
                     standin._record(Call(f"download:{name}", {}, headers, status=status))
                     body = standin.files.get(name, b"") if status == 200 else b"denied"
-                    self._send(status, body, {"Content-Type": "application/octet-stream"})
+                    ctype = standin.file_types.get(name, "application/octet-stream")
+                    self._send(status, body, {"Content-Type": ctype})
                     return
                 if path.startswith("/respond/"):
-                    standin._record(Call("response_url", params, headers, path=path))
-                    self._send(200, b"ok", {"Content-Type": "text/plain"})
+                    error = standin._take_failure("response_url", params) or standin._strict(
+                        "response_url", params
+                    )
+                    answer = {"ok": False, "error": error} if error else {"ok": True}
+                    standin._record(
+                        Call("response_url", params, headers, path=path, response=answer)
+                    )
+                    if error:  # Slack answers a refused response_url post with a 4xx
+                        self._send(400, error.encode(), {"Content-Type": "text/plain"})
+                    else:
+                        self._send(200, b"ok", {"Content-Type": "text/plain"})
                     return
                 method = path.removeprefix("/api/")
                 if standin._take_drop():  # a connection reset, as a flaky network gives
                     standin._record(Call(method, params, headers, status=0))
                     self.close_connection = True
                     return
-                if standin._take_rate_limit():
+                failure = standin._take_failure(method, params)
+                if standin._take_rate_limit() or failure == "ratelimited":
                     standin._record(Call(method, params, headers, status=429))
                     body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
                     self._send(429, body, {"Retry-After": "1", "Content-Type": "application/json"})
@@ -275,7 +357,11 @@ class StandIn:
                 hold = standin.holds.get(method)
                 if hold is not None:
                     hold.wait(HOLD_LIMIT_S)
-                answer = standin._api(method, params)
+                error = failure or standin._strict(method, params)
+                if error:
+                    answer = {"ok": False, "error": error}
+                else:
+                    answer = standin._api(method, params)
                 standin._record(Call(method, params, headers, response=answer))
                 body = json.dumps(answer).encode()
                 self._send(200, body, {"Content-Type": "application/json; charset=utf-8"})
