@@ -11,7 +11,9 @@ the app's own constants, so that a wrong constant in the app cannot hide here:
   3,000, callback_id 255;
 - section text 1..3,000 (fields: 10 x 2,000); header 1..150 plain_text; context 1..10
   elements; actions 1..25 elements; button text 1..75, value 2,000, url 3,000,
-  action_id 255; block_id 255 and unique in the message (`invalid_blocks`);
+  action_id 255; block_id 255 and unique in the message (`invalid_blocks`); action_ids
+  unique in a message (stricter than Slack's per-block rule: listeners tell buttons
+  apart by action_id), per block in a view;
 - mrkdwn that was cut badly: an `&` that starts no entity, a `<` with no `>` (a cut
   link). Slack shows those wrong rather than refusing them; they count as violations.
 """
@@ -116,6 +118,8 @@ def check_blocks(blocks: Any, max_blocks: int, *, view: bool = False) -> list[tu
     for i, b in enumerate(blocks):
         where = f"blocks[{i}]"
         bad: list[str] = []
+        if view:  # in a view, action ids are unique per block (state is keyed by both)
+            action_ids = set()
         if not isinstance(b, dict) or b.get("type") not in BLOCK_TYPES:
             out.append(("invalid_blocks", f"{where}: unknown block"))
             continue

@@ -72,8 +72,12 @@ def split(text: str, limit: int) -> list[str]:
     while n - pos > limit:
         end, nxt = _best_cut(text, pos, limit)
         span = atoms.inside(end)
-        if span is not None and span[0] > pos:
-            end = nxt = span[0]
+        if span is not None:
+            if span[0] > pos:  # break before the entity or link
+                end = nxt = span[0]
+            elif span[1] - pos <= limit:  # it starts the piece: break after it
+                end = nxt = span[1]
+            # else: one link longer than a whole piece; cut it (Slack shows it broken)
         piece = text[pos:end].rstrip()
         if piece.strip():
             out.append(piece)

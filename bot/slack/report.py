@@ -33,6 +33,8 @@ ACTION_SHOW = "show_entry"  # suffixed _0.._n: action ids are unique per message
 _SEVERITY_MARK = {"error": ":red_circle:", "warning": ":warning:", "info": ":information_source:"}
 SEVERITY_ORDER = ("error", "warning", "info")
 MAX_SANS_SHOWN = 20
+# findings in full up to about three messages' worth, grouped by code past that
+FULL_FINDINGS_BUDGET = 30_000
 
 
 @dataclass
@@ -114,29 +116,56 @@ def faq_ids(report: Report) -> list[str]:
 
 
 def findings_part(report: Report, lang: Lang, ctx: RenderContext) -> list[Block]:
+    """Every finding, errors first. When the full lines would take more than
+    FULL_FINDINGS_BUDGET characters (a bundle of a hundred certificates), a code that
+    recurs is said once with its first message and the numbers of every other object
+    it applies to: each finding is still there, in a few messages instead of dozens."""
     findings = ordered_findings(report)
     if not findings:
         return kit.sections(":white_check_mark: " + t("no_findings", lang))
+    lines = _finding_lines(findings, lang, ctx, grouped=False)
+    if sum(len(line) + 1 for line in lines) > FULL_FINDINGS_BUDGET:
+        lines = _finding_lines(findings, lang, ctx, grouped=True)
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+        for text in mrkdwn.pack(lines, kit.MAX_SECTION)
+    ]
+
+
+def _finding_lines(
+    findings: list[Finding], lang: Lang, ctx: RenderContext, *, grouped: bool
+) -> list[str]:
     lines: list[str] = []
     linked: set[str] = set()
     for severity in SEVERITY_ORDER:
         group = [f for f in findings if f.severity == severity]
         if not group:
             continue
-        lines.append(f"*{_SEVERITY_MARK[severity]} {t('sev_' + severity, lang)}*")
+        mark = _SEVERITY_MARK[severity]
+        lines.append(f"*{mark} {t('sev_' + severity, lang)}*")
+        others: dict[str, list[int]] = {}
+        firsts: list[Finding] = []
         for f in group:
+            if grouped and isinstance(f.object, int) and f.code in others:
+                others[f.code].append(f.object + 1)
+                continue
+            if isinstance(f.object, int):
+                others.setdefault(f.code, [])
+            firsts.append(f)
+        for f in firsts:
             where = f"{t('object', lang)} {f.object + 1}: " if isinstance(f.object, int) else ""
-            mark = _SEVERITY_MARK[severity]
             lines.append(f"{mark} {where}{escape(_message(f, lang))} `{f.code}`")
+            more = others.get(f.code) if isinstance(f.object, int) else None
+            if grouped and more:
+                numbers = ", ".join(str(n) for n in more)
+                lines.append(f"      ↳ {t('finding_also', lang, n=len(more), objects=numbers)}")
+                others[f.code] = []  # said once
             for fid in f.faq:  # each FAQ title once; the buttons below link them all
                 title = ctx.entry_title(fid)
                 if title and fid not in linked:
                     linked.add(fid)
                     lines.append(f"      ↳ {t('faq_link', lang, q=escape(title))}")
-    return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-        for text in mrkdwn.pack(lines, kit.MAX_SECTION)
-    ]
+    return lines
 
 
 def faq_part(report: Report, lang: Lang, ctx: RenderContext) -> list[Block]:

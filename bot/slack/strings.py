@@ -154,7 +154,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "ほか {n} 件のオブジェクトの詳細は省略しました (指摘事項はすべて上に表示しています)。",
         "{n} more objects not shown (every finding is listed above).",
     ),
-    "findings_title": ("指摘事項", "Findings"),
+    "finding_also": (
+        "同じ指摘がほかに {n} 件: オブジェクト {objects}",
+        "The same for {n} more: objects {objects}",
+    ),
     "objects_title": ("オブジェクトの詳細", "Objects"),
     "home_more": ("…ほか {n} 件", "… and {n} more"),
     "esc_question_cut": (
