@@ -358,10 +358,7 @@ class StandIn:
                 if hold is not None:
                     hold.wait(HOLD_LIMIT_S)
                 error = failure or standin._strict(method, params)
-                if error:
-                    answer = {"ok": False, "error": error}
-                else:
-                    answer = standin._api(method, params)
+                answer = {"ok": False, "error": error} if error else standin._api(method, params)
                 standin._record(Call(method, params, headers, response=answer))
                 body = json.dumps(answer).encode()
                 self._send(200, body, {"Content-Type": "application/json; charset=utf-8"})

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_limits import check_message
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_standin import StandIn
 
 from analyzers import Finding, ObjectInfo, Report

@@ -197,7 +197,7 @@ def test_escalation_post_keeps_who_asked_and_where(size: int) -> None:
         rec = Rec(question=question, status=status, **extra)  # type: ignore[arg-type]
         blocks = views.escalation_blocks(rec, lang="en", permalink=LINK, best_guess="G" * 5000)
         page_ok(blocks)
-        facts = [b for b in blocks if b["type"] == "context"][0]
+        facts = next(b for b in blocks if b["type"] == "context")
         facts_text = json.dumps(facts)
         assert "<@UASK>" in facts_text and f"<{LINK}|" in facts_text and "no answer" in facts_text
         shown = all_text([blocks])

@@ -9,6 +9,7 @@ sweep picks up cases a restarted process had left unannounced.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ ANNOUNCE_RETRY_S = (30.0, 120.0, 600.0, 1800.0, 3600.0)
 SWEEP_EVERY_S = 600.0
 SWEEP_MIN_AGE = timedelta(minutes=5)  # younger cases are still being announced
 SWEEP_MAX_AGE = timedelta(days=7)
+CLAIM_WINDOW_S = 60.0  # one announcement attempt per case and minute, across workers
 
 
 def _lang(value: str | None) -> Lang:
@@ -47,6 +49,8 @@ class Escalations:
         self.desk = desk
         self.poster = poster
         self._retrying: set[int] = set()
+        # the adapter's clock (tests pin it alongside the RetryQueue's)
+        self.wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @property
     def staff_lang(self) -> Lang:
@@ -118,8 +122,8 @@ class Escalations:
 
         def job() -> float | None:
             attempts[0] += 1
-            if not self._claim(esc_id):
-                return None  # another worker has it
+            if not self._claim(esc_id):  # another worker is at it this minute: look again
+                return ANNOUNCE_RETRY_S[min(attempts[0], len(ANNOUNCE_RETRY_S) - 1)]
             if self._post_announcement(esc_id, None, f"announce-retry:{esc_id}"):
                 self._retrying.discard(esc_id)
                 self._tell_asker_late(esc_id)
@@ -129,12 +133,13 @@ class Escalations:
         self.poster.retry.schedule(f"announce:{esc_id}", job, ANNOUNCE_RETRY_S[0])
 
     def _claim(self, esc_id: int) -> bool:
-        """One worker per case and time window announces it (the Store's event dedupe)."""
+        """One worker per case and minute tries to announce it (the Store's event dedupe):
+        a retry here and a sweep in another worker do not both post it."""
         store = self.desk.store
         if store is None:
             return True
-        now = datetime.now(UTC)
-        bucket = int(now.timestamp() // SWEEP_EVERY_S)
+        now = self.wall_clock()
+        bucket = int(now.timestamp() // CLAIM_WINDOW_S)
         try:
             return bool(store.claim_event(f"announce:{esc_id}:{bucket}", now=now))
         except Exception:
@@ -157,7 +162,7 @@ class Escalations:
 
         def job() -> float | None:
             try:
-                self.sweep(datetime.now(UTC))
+                self.sweep(self.wall_clock())
             except Exception:
                 log.exception("escalation sweep failed")
             return SWEEP_EVERY_S
