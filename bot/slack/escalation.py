@@ -170,14 +170,16 @@ class Escalations:
         self.poster.retry.schedule("escalation-sweep", job, delay)
 
     def sweep(self, now: datetime) -> list[int]:
-        """Announce the open cases without a post, between SWEEP_MIN_AGE and SWEEP_MAX_AGE
-        old; returns the ids announced."""
+        """Announce the open Slack cases without a post, between SWEEP_MIN_AGE and
+        SWEEP_MAX_AGE old; returns the ids announced."""
         store = self.desk.store
         if store is None or self.settings.escalation_channel is None:
             return []
         done: list[int] = []
         for record in store.escalations(open_only=True, limit=1000):
             age = now - record.created_at.replace(tzinfo=record.created_at.tzinfo or UTC)
+            if record.transport != "slack":  # the terminal chat's cases are not announced
+                continue
             if record.post_ts or not SWEEP_MIN_AGE <= age <= SWEEP_MAX_AGE:
                 continue
             if record.id in self._retrying or not self._claim(record.id):
