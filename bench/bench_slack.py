@@ -126,6 +126,8 @@ def seed_learned(db: str, n: int) -> int:
         store.resolve(case(i), user="ULEAD", answer=f"手順 {i}: 管理画面で設定します。",
                       now=now, add_to_faq=True)
     target = case(n)
+    # as if announced: the resolution then updates that post as in production
+    store.set_escalation_post(target, channel="CESCALATE", ts="1600000000.999900")
     store.dispose()
     return target
 

@@ -141,6 +141,19 @@ def test_rate_limited_forever_is_recorded_as_dropped(
     assert poster.retry.dropped == ["post:E3:C1"] and poster.retry.pending() == []
 
 
+def test_rate_limited_update_is_made_after_the_wait(
+    standin: StandIn, poster: Poster, clock: Clock
+) -> None:
+    standin.fail_next("ratelimited", method="chat.update")
+    blocks = bk.reply_pages(Reply(lang="en", text="updated"), lambda _: None)[0]
+    result = poster.update(channel="C1", ts=THREAD, blocks=blocks, text="updated", event="U1")
+    assert result.error == "ratelimited" and standin.accepted("chat.update") == []
+    clock.now += 1
+    poster.retry.run_due()
+    (update,) = standin.accepted("chat.update")
+    assert update.params["ts"] == THREAD and "updated" in texts([update])
+
+
 def _escalate(conv: Conversation, text: str = OUT_OF_SCOPE) -> Reply:
     reply = conv.desk.handle(
         Incoming(

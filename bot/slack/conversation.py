@@ -204,7 +204,7 @@ class Conversation:
         message = body.get("message") or {}
         text = reply.text or t("thanks_feedback", reply.lang)
         if channel and not (body.get("container") or {}).get("is_ephemeral"):
-            self.poster.call(
+            self.poster.call_or_queue(
                 "chat.postEphemeral",
                 body.get("trigger_id"),
                 channel=channel,
@@ -331,7 +331,7 @@ class Conversation:
             open_total=len(cases),
             unanswered=self.unanswered(now) if is_lead else (),
         )
-        self.poster.call("views.publish", f"home:{user}", user_id=user, view=view)
+        self.poster.call_or_queue("views.publish", f"home:{user}", user_id=user, view=view)
 
     def _open_escalations(self) -> list[Any]:
         store = self.desk.store

@@ -87,7 +87,9 @@ class Escalations:
         self._queue_retry(info.id)
         return False
 
-    def _post_announcement(self, esc_id: int, info: EscalationInfo | None, event: str | None) -> bool:
+    def _post_announcement(
+        self, esc_id: int, info: EscalationInfo | None, event: str | None
+    ) -> bool:
         channel = self.settings.escalation_channel
         record = self._record(esc_id)
         if record is None:

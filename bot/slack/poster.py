@@ -141,6 +141,22 @@ class Poster:
         result = self.api(method, event, **kwargs)
         return result.data if result.ok else None
 
+    def call_or_queue(self, method: str, event: str | None, **kwargs: Any) -> Result:
+        """A call that can be made again later (chat.update, views.publish, ...): still
+        rate-limited after the client's retries, it is queued for after the wait."""
+        result = self.api(method, event, **kwargs)
+        if result.error == "ratelimited":
+
+            def job() -> float | None:
+                again = self.api(method, event, **kwargs)
+                if again.error == "ratelimited":
+                    return again.retry_after or DEFAULT_RETRY_AFTER
+                return None
+
+            log.warning("%s (event=%s): still rate-limited after retries; queued", method, event)
+            self.retry.schedule(f"{method}:{event}", job, result.retry_after or DEFAULT_RETRY_AFTER)
+        return result
+
     # ---- messages ------------------------------------------------------------------
 
     def post_pages(
@@ -233,11 +249,15 @@ class Poster:
         self, *, channel: str, ts: str, blocks: kit.Page, text: str, event: str | None
     ) -> Result:
         """chat.update; refused for its blocks: the same content as text only."""
-        result = self.api("chat.update", event, channel=channel, ts=ts, text=text, blocks=blocks)
+        result = self.call_or_queue(
+            "chat.update", event, channel=channel, ts=ts, text=text, blocks=blocks
+        )
         if result.error in BLOCK_ERRORS:
             log.warning("Slack refused an update (%s): updating it as plain text", result.error)
             plain = kit.text_chunks(kit.page_text(blocks), kit.MAX_TEXT)[0]
-            result = self.api("chat.update", event, channel=channel, ts=ts, text=plain, blocks=[])
+            result = self.call_or_queue(
+                "chat.update", event, channel=channel, ts=ts, text=plain, blocks=[]
+            )
         return result
 
     def respond_pages(

@@ -47,7 +47,8 @@ class RetryQueue:
     def schedule(self, name: str, job: Job, delay: float, *, attempt: int = 1) -> None:
         """Run `job` in `delay` seconds (its first retry is attempt 1)."""
         with self._cond:
-            heapq.heappush(self._heap, _Item(self.clock() + delay, next(self._seq), name, job, attempt))
+            item = _Item(self.clock() + delay, next(self._seq), name, job, attempt)
+            heapq.heappush(self._heap, item)
             log.warning("retry %s scheduled in %.0f s (attempt %d)", name, delay, attempt)
             if self.background and self._thread is None:
                 self._thread = threading.Thread(
