@@ -6,7 +6,8 @@ Written from api.slack.com (Block Kit reference, chat.postMessage, views.open), 
 the app's own constants, so that a wrong constant in the app cannot hide here:
 - a message: at most 50 blocks (`too_many_blocks`); `text` at most 40,000 characters
   (`msg_too_long`; Slack truncates past 4,000: counted as a violation too); the text in
-  all blocks together at most 12,000 (`msg_blocks_too_long` has been seen from ~13,000);
+  all blocks together at most 12,000 (`msg_blocks_too_long` has been seen from ~13,000;
+  blocks plus `text` past 12,000 is counted as a violation, not refused);
 - a view (modal, Home): at most 100 blocks; modal title/submit/close 24, private_metadata
   3,000, callback_id 255;
 - section text 1..3,000 (fields: 10 x 2,000); header 1..150 plain_text; context 1..10
@@ -194,6 +195,8 @@ def check_message(params: dict[str, Any]) -> list[tuple[str, str]]:
         size = text_size(blocks)
         if size > MAX_BLOCKS_TEXT:
             out.append(("msg_blocks_too_long", f"{size} characters of block text"))
+        elif size + len(text or "") > MAX_BLOCKS_TEXT:  # headroom, whatever Slack counts
+            out.append(("", f"{size} characters of block text + {len(text or '')} of text"))
     return out
 
 

@@ -71,8 +71,10 @@ VIEW_RESOLVE = "escalation_resolve_view"
 
 
 def fallback_text(reply: Reply) -> str:
-    """The `text` sent alongside blocks (notifications, screen readers)."""
-    return mrkdwn.clip(escape(reply.text), MAX_TEXT, t("truncated", reply.lang)) or "certdesk"
+    """The `text` sent alongside blocks: the notification and screen-reader summary
+    (the blocks hold the whole reply; without blocks the pages' text is posted)."""
+    summary = mrkdwn.clip(escape(reply.text), kit.MAX_SUMMARY, t("truncated", reply.lang))
+    return summary or "certdesk"
 
 
 # ---- replies ---------------------------------------------------------------------

@@ -281,6 +281,6 @@ class Escalations:
             channel=channel,
             thread_ts=thread,
             event=event,
-            text=kit.text_chunks(text)[0],
+            text=kit.text_chunks(text, kit.MAX_SUMMARY)[0],
         )
         self._refresh(record, body, event)

@@ -32,11 +32,14 @@ MAX_BUTTON = 75
 MAX_VALUE = 2000
 MAX_ID = 255
 MAX_ACTION_ELEMENTS = 25
-# the stand-in (and this module's tests) hold every message to 12,000; keep headroom
+# the stand-in (and this module's tests) hold every message to 12,000; keep headroom,
+# even for a counter that adds the message's `text` to its blocks' text
 MESSAGE_TEXT_LIMIT = 12_000
-BLOCK_TEXT_BUDGET = 11_000
+BLOCK_TEXT_BUDGET = 10_500
 # the `text` of a message: Slack refuses 40,000 (msg_too_long) and truncates past 4,000
 MAX_TEXT = 3_900
+# the `text` next to blocks is only the notification / screen-reader summary
+MAX_SUMMARY = 1_000
 MAX_PAGES = 10  # messages for one reply; past that it says what was left out
 
 

@@ -292,8 +292,8 @@ class Poster:
 
 
 def mrkdwn_text(page: kit.Page) -> str:
-    """The `text` of a message that continues a reply: its own content, within limits."""
-    return kit.text_chunks(kit.page_text(page))[0]
+    """The `text` of a message that continues a reply: the start of its own content."""
+    return kit.text_chunks(kit.page_text(page), kit.MAX_SUMMARY)[0]
 
 
 def _respond_ok(respond: Callable[..., Any], **kwargs: Any) -> bool:

@@ -49,7 +49,7 @@ class RetryQueue:
         with self._cond:
             item = _Item(self.clock() + delay, next(self._seq), name, job, attempt)
             heapq.heappush(self._heap, item)
-            log.warning("retry %s scheduled in %.0f s (attempt %d)", name, delay, attempt)
+            log.debug("retry %s scheduled in %.0f s (attempt %d)", name, delay, attempt)
             if self.background and self._thread is None:
                 self._thread = threading.Thread(
                     target=self._loop, name="certdesk-retry", daemon=True
