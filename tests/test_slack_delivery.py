@@ -211,6 +211,25 @@ def test_announcement_retries_back_off_while_refused(
     assert len(standin.find("chat.postMessage", lambda c: c.params["channel"] == "CESC")) == 3
 
 
+def test_announcement_retries_end_and_the_sweep_takes_over(
+    standin: StandIn, conv: Conversation, clock: Clock
+) -> None:
+    reply = _escalate(conv)
+    esc_id = reply.escalation.id  # type: ignore[union-attr]
+    standin.fail_next("not_in_channel", channel="CESC", n=4)
+    conv.deliver(reply, channel="C1", thread_ts=THREAD, event="E7")
+    for _ in range(6):
+        clock.now += 3600
+        conv.poster.retry.run_due()
+    assert conv.poster.retry.pending() == []
+    refused = standin.find("chat.postMessage", lambda c: c.params["channel"] == "CESC")
+    # the first post and the retries (this queue gives up after 3 attempts; the
+    # announcement's own schedule after 5)
+    assert len(refused) == 4
+    later = conv.escalations.wall_clock() + timedelta(minutes=1)
+    assert conv.escalations.sweep(later) == [esc_id]
+
+
 def test_sweep_announces_cases_a_restart_left_unannounced(
     standin: StandIn, conv: Conversation
 ) -> None:

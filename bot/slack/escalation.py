@@ -130,9 +130,18 @@ class Escalations:
                 self._retrying.discard(esc_id)
                 self._tell_asker_late(esc_id)
                 return None
-            return ANNOUNCE_RETRY_S[min(attempts[0], len(ANNOUNCE_RETRY_S) - 1)]
+            if attempts[0] >= len(ANNOUNCE_RETRY_S):  # from here on the sweep tries it
+                log.error("escalation %s still not announced; left to the sweep", esc_id)
+                self._retrying.discard(esc_id)
+                return None
+            return ANNOUNCE_RETRY_S[attempts[0]]
 
-        self.poster.retry.schedule(f"announce:{esc_id}", job, ANNOUNCE_RETRY_S[0])
+        self.poster.retry.schedule(
+            f"announce:{esc_id}",
+            job,
+            ANNOUNCE_RETRY_S[0],
+            on_drop=lambda: self._retrying.discard(esc_id),  # the sweep takes over
+        )
 
     def _claim(self, esc_id: int) -> bool:
         """One worker per case and minute tries to announce it (the Store's event dedupe):

@@ -25,6 +25,7 @@ class _Item:
     name: str = field(compare=False)
     job: Job = field(compare=False)
     attempt: int = field(compare=False, default=1)
+    on_drop: Callable[[], None] | None = field(compare=False, default=None)
 
 
 class RetryQueue:
@@ -44,10 +45,19 @@ class RetryQueue:
         self._thread: threading.Thread | None = None
         self.dropped: list[str] = []  # jobs given up after max_attempts (also logged)
 
-    def schedule(self, name: str, job: Job, delay: float, *, attempt: int = 1) -> None:
-        """Run `job` in `delay` seconds (its first retry is attempt 1)."""
+    def schedule(
+        self,
+        name: str,
+        job: Job,
+        delay: float,
+        *,
+        attempt: int = 1,
+        on_drop: Callable[[], None] | None = None,
+    ) -> None:
+        """Run `job` in `delay` seconds (its first retry is attempt 1); `on_drop` runs
+        when the queue gives it up after max_attempts."""
         with self._cond:
-            item = _Item(self.clock() + delay, next(self._seq), name, job, attempt)
+            item = _Item(self.clock() + delay, next(self._seq), name, job, attempt, on_drop)
             heapq.heappush(self._heap, item)
             log.debug("retry %s scheduled in %.0f s (attempt %d)", name, delay, attempt)
             if self.background and self._thread is None:
@@ -84,8 +94,12 @@ class RetryQueue:
             if item.attempt >= self.max_attempts:
                 log.error("retry %s dropped after %d attempts", item.name, item.attempt)
                 self.dropped.append(item.name)
+                if item.on_drop is not None:
+                    item.on_drop()
                 continue
-            self.schedule(item.name, item.job, again, attempt=item.attempt + 1)
+            self.schedule(
+                item.name, item.job, again, attempt=item.attempt + 1, on_drop=item.on_drop
+            )
 
     def _loop(self) -> None:
         while True:
