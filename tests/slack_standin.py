@@ -3,37 +3,81 @@ requests and to run `certdesk serve --http` as a subprocess against it.
 
 Like bolt-python's tests/mock_web_api_server: every call is recorded (method,
 params, headers), and the next N calls can be answered with 429 + Retry-After.
+
+It is strict: every message, view and response_url post is checked against Slack's
+limits (tests/slack_limits.py). A broken one is refused with Slack's error
+(`invalid_blocks`, `msg_blocks_too_long`, `too_many_blocks`, `msg_too_long`, ...) and
+recorded in `violations`, which the test modules require to stay empty. On request a
+test makes it answer an error Slack gives (`fail_next`: `invalid_blocks`,
+`not_in_channel`, `ratelimited`, ...), redirect a file download, or answer a download
+with an HTML page (Slack's sign-in page when the app lacks `files:read`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-BOT_TOKEN = "xoxb-test-token"
-SIGNING_SECRET = "test-signing-secret"
-BOT_USER_ID = "UBOT"
-BOT_ID = "BBOT"
-TEAM_ID = "T0001"
-REPO = Path(__file__).resolve().parent.parent
+try:
+    from slack_limits import check_call
+    from slack_serve import (
+        BOT_ID,
+        BOT_TOKEN,
+        BOT_USER_ID,
+        REPO,
+        SIGNING_SECRET,
+        TEAM_ID,
+        Served,
+        event_envelope,
+        form,
+        free_port,
+        serve,
+        sign,
+        stop_process_group,
+    )
+except ModuleNotFoundError:  # imported as tests.slack_standin (bench/)
+    from tests.slack_limits import check_call
+    from tests.slack_serve import (
+        BOT_ID,
+        BOT_TOKEN,
+        BOT_USER_ID,
+        REPO,
+        SIGNING_SECRET,
+        TEAM_ID,
+        Served,
+        event_envelope,
+        form,
+        free_port,
+        serve,
+        sign,
+        stop_process_group,
+    )
+
+__all__ = [
+    "BOT_ID",
+    "BOT_TOKEN",
+    "BOT_USER_ID",
+    "REPO",
+    "SIGNING_SECRET",
+    "TEAM_ID",
+    "Call",
+    "Failure",
+    "Served",
+    "StandIn",
+    "event_envelope",
+    "form",
+    "free_port",
+    "serve",
+    "sign",
+    "stop_process_group",
+]
 
 
 @dataclass
@@ -45,6 +89,21 @@ class Call:
     status: int = 200
     response: dict[str, Any] = field(default_factory=dict)  # what the stand-in answered
     path: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Accepted: a 200 whose answer is not an error."""
+        return self.status == 200 and self.response.get("ok", True) is not False
+
+
+@dataclass
+class Failure:
+    """An error the stand-in answers on request (see StandIn.fail_next)."""
+
+    error: str
+    method: str | None
+    channel: str | None
+    left: int
 
 
 HOLD_LIMIT_S = 15.0  # a held call answers after this even if never released
@@ -65,6 +124,10 @@ class StandIn:
         self.delays: dict[str, float] = {}  # method -> seconds before answering
         self.holds: dict[str, threading.Event] = {}  # method -> answer once it is set
         self.channel_errors: dict[str, str] = {}  # channel -> error for posts there
+        self.violations: list[str] = []  # every broken limit seen, "method: description"
+        self.failures: list[Failure] = []
+        self.redirects: dict[str, str] = {}  # file name -> Location of a 302
+        self.file_types: dict[str, str] = {}  # file name -> Content-Type to answer with
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -99,6 +162,44 @@ class StandIn:
         """Close the connection without answering the next `n` Web API calls."""
         with self._lock:
             self._dropped = n
+
+    def fail_next(
+        self,
+        error: str,
+        *,
+        method: str | None = None,
+        channel: str | None = None,
+        n: int = 1,
+    ) -> None:
+        """Answer the next `n` calls of `method` (any, if None) to `channel` (any, if
+        None) with Slack's `error`; "ratelimited" comes as a 429 with Retry-After: 1."""
+        with self._lock:
+            self.failures.append(Failure(error, method, channel, n))
+
+    def _take_failure(self, method: str, params: dict[str, Any]) -> str | None:
+        with self._lock:
+            for f in self.failures:
+                if f.left <= 0 or (f.method is not None and f.method != method):
+                    continue
+                if f.channel is not None and str(params.get("channel")) != f.channel:
+                    continue
+                f.left -= 1
+                return f.error
+        return None
+
+    def _strict(self, method: str, params: dict[str, Any]) -> str | None:
+        """Slack's error for a payload that breaks a limit (and record every breach)."""
+        found = check_call(method, params)
+        if not found:
+            return None
+        with self._lock:
+            self.violations.extend(f"{method}: {desc}" for _, desc in found)
+        errors = [err for err, _ in found if err]
+        return errors[0] if errors else None
+
+    def accepted(self, method: str, pred: Callable[[Call], bool] = lambda c: True) -> list[Call]:
+        """The calls of `method` the stand-in accepted."""
+        return [c for c in self.find(method, pred) if c.ok]
 
     def add_file(self, name: str, data: bytes) -> str:
         self.files[name] = data
@@ -190,7 +291,7 @@ class StandIn:
             mts = str(params.get("message_ts", "")).replace(".", "")
             link = f"https://example.slack.com/archives/{channel}/p{mts}"
             return {"ok": True, "channel": channel, "permalink": link}
-        if method in ("views.open", "views.publish"):
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
             return {"ok": True, "view": {"id": f"V{ts}"}}
         if method == "apps.connections.open":
             if self.ws_url is None:
@@ -251,22 +352,37 @@ class StandIn:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 if path.startswith("/files/"):
                     name = path.removeprefix("/files/")
+                    if name in standin.redirects:
+                        standin._record(Call(f"download:{name}", {}, headers, status=302))
+                        self._send(302, b"", {"Location": standin.redirects[name]})
+                        return
                     ok = headers.get("authorization") == f"Bearer {standin.token}"
                     status = 200 if ok and name in standin.files else (403 if not ok else 404)
                     standin._record(Call(f"download:{name}", {}, headers, status=status))
                     body = standin.files.get(name, b"") if status == 200 else b"denied"
-                    self._send(status, body, {"Content-Type": "application/octet-stream"})
+                    ctype = standin.file_types.get(name, "application/octet-stream")
+                    self._send(status, body, {"Content-Type": ctype})
                     return
                 if path.startswith("/respond/"):
-                    standin._record(Call("response_url", params, headers, path=path))
-                    self._send(200, b"ok", {"Content-Type": "text/plain"})
+                    error = standin._take_failure("response_url", params) or standin._strict(
+                        "response_url", params
+                    )
+                    answer = {"ok": False, "error": error} if error else {"ok": True}
+                    standin._record(
+                        Call("response_url", params, headers, path=path, response=answer)
+                    )
+                    if error:  # Slack answers a refused response_url post with a 4xx
+                        self._send(400, error.encode(), {"Content-Type": "text/plain"})
+                    else:
+                        self._send(200, b"ok", {"Content-Type": "text/plain"})
                     return
                 method = path.removeprefix("/api/")
                 if standin._take_drop():  # a connection reset, as a flaky network gives
                     standin._record(Call(method, params, headers, status=0))
                     self.close_connection = True
                     return
-                if standin._take_rate_limit():
+                failure = standin._take_failure(method, params)
+                if standin._take_rate_limit() or failure == "ratelimited":
                     standin._record(Call(method, params, headers, status=429))
                     body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
                     self._send(429, body, {"Retry-After": "1", "Content-Type": "application/json"})
@@ -275,7 +391,8 @@ class StandIn:
                 hold = standin.holds.get(method)
                 if hold is not None:
                     hold.wait(HOLD_LIMIT_S)
-                answer = standin._api(method, params)
+                error = failure or standin._strict(method, params)
+                answer = {"ok": False, "error": error} if error else standin._api(method, params)
                 standin._record(Call(method, params, headers, response=answer))
                 body = json.dumps(answer).encode()
                 self._send(200, body, {"Content-Type": "application/json; charset=utf-8"})
@@ -284,154 +401,3 @@ class StandIn:
             do_POST = _dispatch
 
         return Handler
-
-
-# ---- signing ---------------------------------------------------------------------------
-
-
-def sign(body: str, *, secret: str = SIGNING_SECRET, ts: int | None = None) -> dict[str, str]:
-    """Slack's v0 signature headers for `body`, computed with hmac as Slack does."""
-    stamp = str(int(time.time()) if ts is None else ts)
-    base = f"v0:{stamp}:{body}".encode()
-    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Served:
-    url: str
-    env: dict[str, str]
-    proc: subprocess.Popen[bytes]
-    log_path: Path
-
-    def post(
-        self,
-        body: str,
-        *,
-        content_type: str = "application/json",
-        headers: dict[str, str] | None = None,
-        signed: bool = True,
-        ts: int | None = None,
-    ) -> tuple[int, bytes, float]:
-        """POST to /slack/events; returns (status, body, seconds until the response)."""
-        hdrs = {"Content-Type": content_type, **(sign(body, ts=ts) if signed else {})}
-        hdrs.update(headers or {})
-        req = urllib.request.Request(
-            self.url + "/slack/events", data=body.encode(), headers=hdrs, method="POST"
-        )
-        start = time.perf_counter()
-        try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
-                return resp.status, resp.read(), time.perf_counter() - start
-        except urllib.error.HTTPError as err:
-            with err:
-                return err.code, err.read(), time.perf_counter() - start
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log_path: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    last: int | None = None
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"serve exited with {proc.returncode}:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except urllib.error.HTTPError as err:
-            last = err.code
-            err.close()
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(
-        f"/healthz not ready after {timeout}s (last status {last}):\n{log_path.read_text()}"
-    )
-
-
-@contextmanager
-def serve(
-    standin: StandIn,
-    database_url: str,
-    log_path: Path,
-    *,
-    workers: int = 1,
-    extra_env: dict[str, str] | None = None,
-    timeout: float = 60.0,
-) -> Iterator[Served]:
-    """Run `certdesk serve --http` as a subprocess against the stand-in; poll /healthz."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CERTDESK_"))}
-    env.update(
-        SLACK_API_URL=standin.api_url,
-        SLACK_BOT_TOKEN=standin.token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        DATABASE_URL=database_url,
-        CERTDESK_ESCALATION_CHANNEL="CESCALATE",
-        CERTDESK_LEADS="ULEAD",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra_env or {})
-    cmd = [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1"]
-    cmd += ["--port", str(port), "--workers", str(workers)]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=str(REPO),
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log_path, timeout)
-        yield Served(url, env, proc, log_path)
-    finally:
-        stop_process_group(proc)
-
-
-def stop_process_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the server and its workers; SIGKILL what is still there after 15 s."""
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
-# ---- payload builders ------------------------------------------------------------------
-
-
-def event_envelope(event: dict[str, Any], event_id: str) -> str:
-    return json.dumps(
-        {
-            "token": "legacy",
-            "team_id": TEAM_ID,
-            "api_app_id": "A0001",
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-        }
-    )
-
-
-def form(payload: dict[str, Any]) -> str:
-    """An interactivity request body: payload=<json>, form-encoded."""
-    from urllib.parse import urlencode
-
-    return urlencode({"payload": json.dumps(payload)})

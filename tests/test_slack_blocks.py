@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from slack_limits import check_message
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_standin import StandIn
 
@@ -20,6 +21,7 @@ from analyzers import Finding, ObjectInfo, Report
 from bot.config import Settings
 from bot.slack import blocks as bk
 from bot.slack import files, strings, views
+from bot.slack import report as report_view
 from bot.slack.conversation import guess_lang, slack_text_to_plain
 from bot.slack.poster import make_client
 from bot.types import Answer, Candidate, EscalationInfo, Reply
@@ -160,15 +162,22 @@ def test_japanese_report_uses_japanese_messages_escaped() -> None:
     assert "弱い鍵 &lt;1024&gt;" in dump(blocks) and "期限切れ" in dump(blocks)
 
 
-def test_block_and_text_limits_truncate_gracefully() -> None:
+def test_long_reply_continues_in_more_messages_not_truncated() -> None:
     long_answer = Answer("x", "Q" * 400, "long line\n" * 1000)
     reply = Reply(
         lang="en", text="z" * 10_000, answer=long_answer, reports=(_report(60),), message_id=1
     )
-    blocks = bk.reply_blocks(reply, title)
-    check_limits(blocks)
-    assert blocks[-1]["type"] == "context" and "truncated" in dump(blocks[-1])
-    assert len(bk.fallback_text(reply)) <= bk.MAX_FALLBACK
+    pages = bk.reply_pages(reply, title)
+    assert len(pages) > 1
+    for page in pages:
+        assert check_message({"text": "t", "blocks": page}) == []
+    for page in pages[:-1]:
+        assert "Continued in the next message" in dump(page[-1])
+    text = dump(pages)
+    assert text.count("long line") == 1000  # the whole answer, in several sections
+    assert "40 more objects not shown" in text  # 20 objects shown, as the terminal does
+    assert "truncated" not in text
+    assert len(bk.fallback_text(reply)) <= bk.MAX_TEXT
     section = bk.section("y" * 5000, "en")
     assert section["text"]["text"].endswith("(truncated)")
 
@@ -314,7 +323,13 @@ def test_file_rules() -> None:
     api = "http://127.0.0.1:9/api/"
     assert files._trusted_host("https://files.slack.com/files-pri/T1/x.pem", None)
     assert not files._trusted_host("http://files.slack.com/x.pem", None)  # https only
-    assert files._trusted_host("http://127.0.0.1:5/files/x.pem", api)
+    assert files._trusted_host("http://127.0.0.1:9/files/x.pem", api)
+    # scheme, host AND port: another port on the same host is another server
+    assert not files._trusted_host("http://127.0.0.1:5/files/x.pem", api)
+    assert not files._trusted_host("https://127.0.0.1:9/files/x.pem", api)
+    assert not files._trusted_host("https://files.slack.com:8443/x.pem", None)
+    assert files._trusted_host("https://files.slack.com:443/x.pem", None)
+    assert not files._trusted_host("https://files.slack.com:bad/x.pem", None)
     assert not files._trusted_host("https://evil.example/x.pem", api)
 
 
@@ -350,8 +365,8 @@ def test_fetch_uploads_with_the_bot_token() -> None:
 
 
 def test_now_is_utc_aware_in_dates() -> None:
-    assert bk._fmt_date(datetime(2027, 1, 2, 3, 4, tzinfo=UTC)) == "2027-01-02 03:04 UTC"
-    assert bk._fmt_date("2027-01-31T00:00:00+00:00") == "2027-01-31 00:00:00 UTC"
+    assert report_view.fmt_date(datetime(2027, 1, 2, 3, 4, tzinfo=UTC)) == "2027-01-02 03:04 UTC"
+    assert report_view.fmt_date("2027-01-31T00:00:00+00:00") == "2027-01-31 00:00:00 UTC"
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

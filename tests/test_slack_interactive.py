@@ -38,6 +38,8 @@ def next_ts() -> str:
 def standin() -> Iterator[StandIn]:
     with StandIn() as st:
         yield st
+        # strict: no call the app made in this module broke one of Slack's limits
+        assert st.violations == []
 
 
 @pytest.fixture(scope="module")

@@ -50,6 +50,7 @@ def socket_app(
         finally:
             stop_process_group(proc)
             ws.close()
+        assert standin.violations == []
 
 
 def test_connection_opened_with_the_app_token(socket_app: tuple[StandIn, SocketModeServer]) -> None:

@@ -2,7 +2,9 @@
 and posts Block Kit (bot.slack.blocks).
 
 Bolt acks first and runs listeners afterwards on its thread pool
-(process_before_response=False), so a slow Desk or Web API never delays the ack.
+(process_before_response=False), so a slow Desk or Web API never delays the ack. A
+listener that must answer in its ack (the resolve modal's validation errors, a slash
+command's usage text) does only that cheap part before `ack()`, the work after it.
 Request signatures and the 5-minute timestamp window are checked by Bolt's
 RequestVerification middleware before any listener runs.
 """
@@ -53,8 +55,11 @@ def logged(fn: Callable[P, None]) -> Callable[P, None]:
     return run
 
 
-def build_app(settings: Settings, desk: Desk, *, client: WebClient | None = None) -> App:
-    """A Bolt App for one workspace whose listeners call `desk`."""
+def build_app(
+    settings: Settings, desk: Desk, *, client: WebClient | None = None, sweep: bool = True
+) -> App:
+    """A Bolt App for one workspace whose listeners call `desk`. With `sweep`, cases
+    left unannounced (the escalation channel refused them) are announced again later."""
     if not settings.slack_bot_token:
         raise ValueError("SLACK_BOT_TOKEN is not set")
     client = client or make_client(settings)
@@ -70,6 +75,8 @@ def build_app(settings: Settings, desk: Desk, *, client: WebClient | None = None
     # pasted private key, which must never reach a log (server.WsgiApp logs refusals)
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     conv = Conversation(settings, desk, Poster(client))
+    if sweep:
+        conv.escalations.start_sweep()
 
     @app.event("app_mention")
     def on_mention(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
@@ -130,19 +137,15 @@ def build_app(settings: Settings, desk: Desk, *, client: WebClient | None = None
 
     @app.view(bk.VIEW_RESOLVE)
     def on_resolve_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        # validation answers in the modal (response_action); everything else after the
+        # ack: resolving, learning the answer (a matcher update) and posting take seconds
         escalation_id, answer, add_to_faq = views.resolve_submission(view)
         if not answer:
             error = "回答を入力してください / Enter an answer"
             ack(response_action="errors", errors={"answer": error})
             return
-        user = body["user"]["id"]
-        try:
-            record = conv.escalations.resolve(escalation_id, user, answer, add_to_faq)
-        except Exception as exc:  # already resolved, database down: say so in the modal
-            log.exception("resolving escalation %s failed", escalation_id)
-            ack(response_action="errors", errors={"answer": f"{type(exc).__name__}: {exc}"[:150]})
-            return
         ack()
-        logged(conv.escalations.announce_resolution)(body, record, user, answer)
+        user = body["user"]["id"]
+        logged(conv.escalations.resolve_after_ack)(body, escalation_id, user, answer, add_to_faq)
 
     return app

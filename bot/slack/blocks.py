@@ -1,124 +1,97 @@
-"""Block Kit rendering: Reply -> blocks, escalation posts, the resolve modal, App Home.
+"""Block Kit for the asker: a Desk Reply as one or more messages.
 
-Pure functions over plain data so they are unit-testable without Slack. Every piece
-of text that came from a person or from the FAQ is escaped (& < >) before it goes
-into mrkdwn, and every block respects Slack's limits (50 blocks per message,
-3000 characters per section, 150 per header, 75 per button label).
+Pure functions over plain data, unit-testable without Slack. Every piece of text that
+came from a person or from the FAQ is escaped (& < >) before it goes into mrkdwn; the
+blocks come from bot.slack.kit, which holds them to Slack's limits, and a reply too
+long for one message continues in the next (kit.Composer).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
 
-from analyzers.text import slack_unescape
 from bot.messages import t as desk_text
+from bot.slack import kit, mrkdwn
+from bot.slack.kit import (
+    MAX_BLOCKS,
+    MAX_BUTTON,
+    MAX_HEADER,
+    MAX_SECTION,
+    MAX_TEXT,
+    Block,
+    Page,
+    actions,
+    button,
+    context,
+    header,
+    section,
+    sections,
+)
+from bot.slack.mrkdwn import escape, unescape
+from bot.slack.report import ACTION_SHOW, EntryTitle, RenderContext, entry_buttons, report_blocks
 from bot.slack.strings import t
 from bot.types import Answer, Candidate, Lang, Reply
 
-if TYPE_CHECKING:
-    from analyzers import ObjectInfo, Report
-
-Block = dict[str, Any]
-# entry id -> the entry's question in the reply language, or None when unknown
-EntryTitle = Callable[[str], str | None]
-
-MAX_BLOCKS = 50
-MAX_SECTION = 3000
-MAX_HEADER = 150
-MAX_BUTTON = 75
-MAX_FALLBACK = 3900
+__all__ = [
+    "ACTION_ASSIGN",
+    "ACTION_CHOOSE",
+    "ACTION_HELPFUL",
+    "ACTION_NOT_HELPFUL",
+    "ACTION_RESOLVE",
+    "ACTION_SHOW",
+    "MAX_BLOCKS",
+    "MAX_BUTTON",
+    "MAX_HEADER",
+    "MAX_SECTION",
+    "MAX_TEXT",
+    "VIEW_RESOLVE",
+    "Block",
+    "EntryTitle",
+    "Page",
+    "actions",
+    "button",
+    "context",
+    "escape",
+    "fallback_text",
+    "header",
+    "reply_blocks",
+    "reply_pages",
+    "section",
+    "sections",
+    "unescape",
+]
 
 # action ids the listeners in bot.slack.app register for
 ACTION_HELPFUL = "feedback_helpful"
 ACTION_NOT_HELPFUL = "feedback_not_helpful"
 ACTION_CHOOSE = "choose_candidate"  # suffixed _0.._n: ids must be unique per message
-ACTION_SHOW = "show_entry"  # suffixed likewise
 ACTION_ASSIGN = "escalation_assign"
 ACTION_RESOLVE = "escalation_resolve"
 VIEW_RESOLVE = "escalation_resolve_view"
 
-_SEVERITY_MARK = {"error": ":red_circle:", "warning": ":warning:", "info": ":information_source:"}
-_SEVERITY_ORDER = ("error", "warning", "info")
-
-
-def escape(text: str) -> str:
-    """Slack's own escaping for text we echo back into mrkdwn."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def unescape(text: str) -> str:
-    """Undo Slack's escaping of message text (the analyzers' rule: &amp; last, so
-    "&amp;lt;" stays "&lt;")."""
-    return slack_unescape(text)
-
-
-def clip(text: str, limit: int, lang: Lang | str = "ja") -> str:
-    if len(text) <= limit:
-        return text
-    marker = t("truncated", lang)
-    return text[: max(0, limit - len(marker) - 1)].rstrip() + "\n" + marker
-
-
-def section(text: str, lang: Lang | str = "ja") -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION, lang)}}
-
-
-def header(text: str) -> Block:
-    plain = text if len(text) <= MAX_HEADER else text[: MAX_HEADER - 1] + "…"
-    return {"type": "header", "text": {"type": "plain_text", "text": plain, "emoji": True}}
-
-
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, MAX_SECTION)}]}
-
-
-def button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
-    plain = label if len(label) <= MAX_BUTTON else label[: MAX_BUTTON - 1] + "…"
-    b: Block = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": plain, "emoji": True},
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        b["style"] = style
-    return b
-
-
-def actions(elements: Sequence[Block], block_id: str | None = None) -> Block:
-    b: Block = {"type": "actions", "elements": list(elements[:25])}
-    if block_id:
-        b["block_id"] = block_id
-    return b
-
-
-def clamp(blocks: list[Block], lang: Lang | str, limit: int = MAX_BLOCKS) -> list[Block]:
-    """Keep a message under the block limit, saying so instead of failing the post."""
-    if len(blocks) <= limit:
-        return blocks
-    return [*blocks[: limit - 1], context(t("truncated", lang))]
-
 
 def fallback_text(reply: Reply) -> str:
-    """The `text` sent alongside blocks (notifications, screen readers)."""
-    return clip(escape(reply.text), MAX_FALLBACK, reply.lang) or "certdesk"
+    """The `text` sent alongside blocks: the notification and screen-reader summary
+    (the blocks hold the whole reply; without blocks the pages' text is posted)."""
+    summary = mrkdwn.clip(escape(reply.text), kit.MAX_SUMMARY, t("truncated", reply.lang))
+    return summary or "certdesk"
 
 
 # ---- replies ---------------------------------------------------------------------
 
 
 def answer_blocks(answer: Answer, lang: Lang, message_id: int | None) -> list[Block]:
+    """The entry's question as the header and its whole answer, in as many sections as
+    it takes (the 80090304 entry's English answer is over 3,000 characters)."""
     out: list[Block] = [header(answer.question)]
     if answer.untranslated:  # an English question, an entry in Japanese only: say so first
         out.append(context(desk_text("only_japanese", lang)))
-    out.append(section(escape(answer.answer), lang))
+    out.extend(sections(escape(answer.answer)))
     if answer.url:  # the loader admits only http(s) URLs without spaces, < > or |
         out.append(context(desk_text("more_info", lang, url=f"<{escape(answer.url)}>")))
     if answer.related:
         out.append(context(f"*{t('related', lang)}*"))
-        out.append(_entry_buttons(answer.related, lang, f"related_{answer.id}"[:255]))
+        out.append(entry_buttons(list(answer.related), lang, f"related_{answer.id}"))
     if message_id is not None:
         out.append(context(t("was_helpful", lang)))
         out.append(
@@ -151,111 +124,45 @@ def candidate_buttons(candidates: Sequence[Candidate], message_id: int | None) -
     return actions(buttons, block_id="candidates")
 
 
-def _entry_buttons(entries: Iterable[Candidate], lang: Lang, block_id: str) -> Block:
-    # value "entry id|lang": the answer to show is in the language of the message
-    return actions(
-        [button(c.question, f"{ACTION_SHOW}_{i}", f"{c.id}|{lang}") for i, c in enumerate(entries)][
-            :5
-        ],
-        block_id=block_id,
-    )
-
-
-def _fmt_date(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    text = str(value)  # ISO 8601 from the analyzers: "2027-01-31T12:00:00+00:00"
-    return text.replace("T", " ").replace("+00:00", " UTC").removesuffix("Z")
-
-
-def _object_lines(obj: ObjectInfo, lang: Lang) -> list[str]:
-    kind = obj.kind
-    lines = [f"*{t('object', lang)} {obj.index + 1}: {escape(kind)}*"]
-    if kind == "private_key":  # never describe a pasted key beyond its presence
-        return lines
-
-    def add(label: str, value: object) -> None:
-        if value not in (None, "", (), []):
-            lines.append(f"• {label}: {escape(str(value))}")
-
-    add(t("subject", lang), obj.subject)
-    add(t("issuer", lang), obj.issuer)
-    not_after = obj.not_after
-    if not_after is not None:
-        days = obj.days_left
-        left = ""
-        if isinstance(days, int):
-            left = t("days_left", lang, n=days) if days >= 0 else t("expired_days", lang, n=-days)
-        suffix = f" ({left})" if left else ""
-        lines.append(f"• {t('validity', lang)}: {_fmt_date(not_after)}{suffix}")
-    sans = obj.sans
-    if sans:
-        shown = list(sans)[:20]
-        more = f" (+{len(sans) - 20})" if len(sans) > 20 else ""
-        add(t("sans", lang), ", ".join(str(s) for s in shown) + more)
-    if obj.key_type:
-        size = obj.key_size or obj.curve
-        add(t("key", lang), f"{obj.key_type} {size}" if size else obj.key_type)
-    add(t("signature", lang), obj.signature_algorithm)
-    return lines
-
-
-def report_blocks(report: Report, lang: Lang, entry_title: EntryTitle) -> list[Block]:
-    """One section per object, then findings grouped by severity, then FAQ buttons."""
-    out: list[Block] = [header(t("report_title", lang))]
-    if report.source and report.source not in ("-", "<message>", "message"):
-        out.append(context(escape(report.source)))
-    for obj in report.objects:
-        out.append(section("\n".join(_object_lines(obj, lang)), lang))
-    findings = list(report.findings)
-    if not findings:
-        out.append(section(":white_check_mark: " + t("no_findings", lang), lang))
-        return out
-    faq_ids: list[str] = []
-    for severity in _SEVERITY_ORDER:
-        group = [f for f in findings if f.severity == severity]
-        if not group:
-            continue
-        lines = [f"*{_SEVERITY_MARK[severity]} {t('sev_' + severity, lang)}*"]
-        for f in group:
-            msg = (f.message_en if lang == "en" else f.message) or f.message or f.message_en
-            lines.append(f"{_SEVERITY_MARK[severity]} {escape(msg)} `{f.code}`")
-            for fid in f.faq:
-                title = entry_title(fid)
-                if title:
-                    lines.append(f"      ↳ {t('faq_link', lang, q=escape(title))}")
-                if fid not in faq_ids:
-                    faq_ids.append(fid)
-        out.append(section("\n".join(lines), lang))
-    linked = [Candidate(fid, title, 0.0) for fid in faq_ids if (title := entry_title(fid))]
-    if linked:
-        out.append(_entry_buttons(linked, lang, "report_faq"))
-    return out
-
-
-def reply_blocks(reply: Reply, entry_title: EntryTitle, extra: Sequence[str] = ()) -> list[Block]:
-    """Everything in one Reply: key warning first, then reports, then the answer;
-    `extra` holds adapter notes (files that were not checked)."""
+def reply_pages(
+    reply: Reply,
+    entry_title: EntryTitle,
+    extra: Sequence[str] = (),
+    *,
+    escalation_failed: bool = False,
+) -> list[Page]:
+    """Everything in one Reply, as messages: key warning first, then reports, then the
+    answer; `extra` holds adapter notes (files that were not checked). With
+    `escalation_failed` the asker is told that the hand-off did not go through."""
     lang = reply.lang
-    out: list[Block] = []
+    ctx = RenderContext(entry_title)
+    out = kit.Composer(lang)
     if reply.private_key_pasted:
-        out.append(section(t("private_key_warning", lang), lang))
+        out.extend(sections(t("private_key_warning", lang)))
     for report in reply.reports:
-        out.extend(report_blocks(report, lang, entry_title))
-        out.append({"type": "divider"})
+        out.extend(report_blocks(report, lang, ctx))
+        out.add(kit.divider())
     out.extend(_conversation_blocks(reply))
     # The Desk's notices are keys of bot.messages ("greeting", "feedback_thanks", ...)
     notices = [desk_text(key, lang) for key in reply.notices]
     if reply.decision == "smalltalk" and notices:  # the greeting itself is the reply
-        out.append(section(escape(notices[0]), lang))
+        out.extend(sections(escape(notices[0])))
         notices = notices[1:]
-    for notice in (*notices, *extra):
-        out.append(context(escape(notice)))
+    for notice in notices:
+        out.add(context(escape(notice)))
+    for note in extra:  # adapter notes (they quote file names: escaped)
+        out.extend(sections(escape(note)))
     if reply.escalation is not None:
-        out.append(section(t("escalated_asker", lang), lang))
-    while out and out[-1]["type"] == "divider":
-        out.pop()
-    return clamp(out, lang)
+        key = "escalation_failed" if escalation_failed else "escalated_asker"
+        out.extend(sections(t(key, lang, id=reply.escalation.id)))
+    return out.result()
+
+
+def reply_blocks(
+    reply: Reply, entry_title: EntryTitle, extra: Sequence[str] = ()
+) -> list[Block]:
+    """All blocks of `reply_pages`, one list (for inspection; post the pages)."""
+    return [b for page in reply_pages(reply, entry_title, extra) for b in page]
 
 
 def _conversation_blocks(reply: Reply) -> list[Block]:
@@ -277,4 +184,4 @@ def _conversation_blocks(reply: Reply) -> list[Block]:
         return []
     if reply.decision is None and reply.reports:
         return []  # certificates only: the report is the reply
-    return [section(escape(reply.text), lang)] if reply.text else []
+    return sections(escape(reply.text)) if reply.text else []

@@ -88,16 +88,17 @@ class Conversation:
         event: str | None,
         extra: tuple[str, ...] = (),
     ) -> None:
-        self.poster.post_reply(
-            reply,
-            channel=channel,
-            thread_ts=thread_ts,
-            event=event,
-            entry_title=self.entry_title(reply.lang),
-            extra=extra,
-        )
+        """Announce the case first (when the reply escalates) so that the asker is told
+        the truth about the hand-off, then post the reply's messages."""
+        failed = False
         if reply.escalation is not None:
-            self.escalations.announce(reply.escalation, event=event)
+            failed = not self.escalations.announce(reply.escalation, event=event)
+        pages = bk.reply_pages(
+            reply, self.entry_title(reply.lang), extra, escalation_failed=failed
+        )
+        self.poster.post_pages(
+            pages, channel=channel, thread_ts=thread_ts, event=event, text=bk.fallback_text(reply)
+        )
 
     # ---- messages ------------------------------------------------------------------
 
@@ -162,15 +163,7 @@ class Conversation:
         """Reply to a button: in the thread, or through response_url when it was ephemeral."""
         container = body.get("container") or {}
         if container.get("is_ephemeral"):
-            title = self.entry_title(reply.lang)
-            respond(
-                text=bk.fallback_text(reply),
-                blocks=bk.reply_blocks(reply, title),
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            if reply.escalation is not None:
-                self.escalations.announce(reply.escalation, event=body.get("trigger_id"))
+            self._respond_reply(reply, respond, event=body.get("trigger_id"))
             return
         message = body.get("message") or {}
         channel = str((body.get("channel") or {}).get("id") or container.get("channel_id"))
@@ -211,7 +204,7 @@ class Conversation:
         message = body.get("message") or {}
         text = reply.text or t("thanks_feedback", reply.lang)
         if channel and not (body.get("container") or {}).get("is_ephemeral"):
-            self.poster.call(
+            self.poster.call_or_queue(
                 "chat.postEphemeral",
                 body.get("trigger_id"),
                 channel=channel,
@@ -277,13 +270,23 @@ class Conversation:
             log.exception("Desk failed on /certdesk ask")
             respond(text=t("error", lang), response_type="ephemeral")
             return
-        respond(
-            text=bk.fallback_text(reply),
-            blocks=bk.reply_blocks(reply, self.entry_title(reply.lang)),
-            response_type="ephemeral",
-        )
+        self._respond_reply(reply, respond, event=str(command.get("trigger_id")))
+
+    def _respond_reply(
+        self, reply: Reply, respond: Callable[..., Any], *, event: str | None
+    ) -> None:
+        """An ephemeral reply through the response_url, after announcing its escalation."""
+        failed = False
         if reply.escalation is not None:
-            self.escalations.announce(reply.escalation, event=str(command.get("trigger_id")))
+            failed = not self.escalations.announce(reply.escalation, event=event)
+        pages = bk.reply_pages(reply, self.entry_title(reply.lang), escalation_failed=failed)
+        self.poster.respond_pages(
+            respond,
+            pages,
+            text=bk.fallback_text(reply),
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
     # ---- lead data -----------------------------------------------------------------
 
@@ -319,26 +322,32 @@ class Conversation:
         lang: Lang = "en" if self.settings.lang == "en" else "ja"
         is_lead = user in self.settings.leads
         now = datetime.now(UTC)
+        cases = self._open_escalations() if is_lead else []
         view = views.home_view(
             lang,
             is_lead=is_lead,
             stats=self.stats(now) if is_lead else None,
-            open_escalations=self._open_escalations() if is_lead else (),
+            open_escalations=cases,
+            open_total=len(cases),
             unanswered=self.unanswered(now) if is_lead else (),
         )
-        self.poster.call("views.publish", f"home:{user}", user_id=user, view=view)
+        self.poster.call_or_queue("views.publish", f"home:{user}", user_id=user, view=view)
 
     def _open_escalations(self) -> list[Any]:
         store = self.desk.store
         if store is None:
             return []
         try:
-            return list(store.escalations(open_only=True))
+            return list(store.escalations(open_only=True, limit=10_000))
         except Exception:
             log.exception("escalations() failed")
             return []
 
 
 def _skipped_note(s: Skipped, lang: Lang) -> str:
-    key = {"ext": "file_skipped_ext", "size": "file_skipped_size"}.get(s.why, "file_failed")
+    key = {
+        "ext": "file_skipped_ext",
+        "size": "file_skipped_size",
+        "not_a_file": "file_not_a_file",
+    }.get(s.why, "file_failed")
     return t(key, lang, name=s.name)

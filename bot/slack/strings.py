@@ -54,6 +54,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "esc_asker": ("質問者", "Asked by"),
     "esc_reason": ("理由", "Reason"),
     "esc_link": ("元のメッセージ", "Original message"),
+    "esc_link_text": ("Slackで開く", "open in Slack"),
     "esc_best_guess": ("ボットの推測", "Bot's best guess"),
     "esc_no_guess": ("(なし)", "(none)"),
     "esc_take": ("担当する", "Take it"),
@@ -80,6 +81,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "resolved_for_asker": (
         ":speech_balloon: <@{user}> からの回答:\n{answer}",
         ":speech_balloon: Answer from <@{user}>:\n{answer}",
+    ),
+    "resolve_failed": (
+        "ケース #{id} を解決できませんでした。",
+        "Case #{id} could not be resolved.",
     ),
     "thanks_feedback": ("フィードバックありがとうございます。", "Thanks for the feedback."),
     "lead_only": (
@@ -137,6 +142,46 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Sorry, something went wrong. Please try again in a moment.",
     ),
     "truncated": ("…(省略)", "… (truncated)"),
+    "continued_below": (
+        ":arrow_down: 続きは次のメッセージにあります。",
+        ":arrow_down: Continued in the next message.",
+    ),
+    "reply_cut": (
+        ":scissors: Slackのメッセージに収まらないため、ここから先は省略しました。",
+        ":scissors: The rest does not fit into Slack messages and was left out.",
+    ),
+    "objects_more": (
+        "ほか {n} 件のオブジェクトの詳細は省略しました (指摘事項はすべて上に表示しています)。",
+        "{n} more objects not shown (every finding is listed above).",
+    ),
+    "finding_also": (
+        "同じ指摘がほかに {n} 件: オブジェクト {objects}",
+        "The same for {n} more: objects {objects}",
+    ),
+    "objects_title": ("オブジェクトの詳細", "Objects"),
+    "home_more": ("…ほか {n} 件", "… and {n} more"),
+    "esc_question_cut": (
+        "(質問は {shown} 文字まで表示しています。全文は元のメッセージを参照してください)",
+        "(question shown up to {shown} characters; the full text is in the original message)",
+    ),
+    "escalation_failed": (
+        ":warning: 担当者への引き継ぎに失敗しました (サポートチャンネルへ投稿できませんでした)。"
+        "ご質問はケース #{id} として未解決のまま記録されており、自動で再送します。",
+        ":warning: I could not pass this to a person yet: posting to the support channel "
+        "failed. Your question is kept open as case #{id}, and I will retry automatically.",
+    ),
+    "escalation_late": (
+        ":raising_hand: ケース #{id} を担当者に引き継ぎました。回答はこのスレッドでお知らせします。",
+        ":raising_hand: Case #{id} has now reached a person. The answer will appear here.",
+    ),
+    "file_not_a_file": (
+        "ファイル `{name}` をダウンロードできませんでした: Slackがファイルの代わりにWebページ"
+        "(サインイン画面)を返しました。アプリに `files:read` スコープがないか、スコープの追加後に"
+        "アプリが再インストールされていない可能性があります。管理者にお知らせください。",
+        "File `{name}` could not be downloaded: Slack answered with a web page (its sign-in "
+        "page) instead of the file. The app probably lacks the `files:read` scope, or was "
+        "not reinstalled after the scope was added. Please tell your Slack admin.",
+    ),
 }
 
 

@@ -1,28 +1,49 @@
 """Block Kit for the people behind the bot: the escalation post, the resolve modal and
-App Home. Same rules as bot.slack.blocks: escape what people wrote, respect the limits."""
+App Home. Same rules as bot.slack.blocks: escape what people wrote, build through
+bot.slack.kit so every limit holds."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from bot.slack.blocks import (
-    ACTION_ASSIGN,
-    ACTION_RESOLVE,
-    VIEW_RESOLVE,
-    Block,
-    actions,
-    button,
-    clamp,
-    context,
-    escape,
-    header,
-    section,
-)
+from bot.slack import kit, mrkdwn
+from bot.slack.blocks import ACTION_ASSIGN, ACTION_RESOLVE, VIEW_RESOLVE
+from bot.slack.kit import Block, actions, button, context, header, section, sections
+from bot.slack.mrkdwn import escape
 from bot.slack.strings import t
 from bot.types import Lang
 
+# The question in the escalation post: whole up to this (escaped) size; past it the
+# post says where the rest is (the permalink). Keeps post + state within one message.
+MAX_QUESTION_SHOWN = 8_000
+MAX_GUESS = 300
+MAX_HOME_OPEN = 15
+MAX_MODAL_QUESTION = 2_900
+
 # ---- escalation ------------------------------------------------------------------
+
+
+def _quoted(text: str) -> str:
+    return ">" + escape(text).replace("\n", "\n>")
+
+
+def question_blocks(question: str, lang: Lang) -> list[Block]:
+    """The question, quoted, in as many sections as it needs; past MAX_QUESTION_SHOWN a
+    note says how much is shown."""
+    quoted = _quoted(question)
+    pieces = mrkdwn.split(quoted, kit.MAX_SECTION - 1)
+    out: list[Block] = [section(f"*{t('esc_question', lang)}:*", lang)]
+    shown = 0
+    for piece in pieces:
+        if shown + len(piece) > MAX_QUESTION_SHOWN:
+            out.append(context(t("esc_question_cut", lang, shown=shown)))
+            break
+        # a piece that starts mid-line still belongs to the quote
+        text = piece if piece.startswith(">") else ">" + piece
+        out.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+        shown += len(piece)
+    return out
 
 
 def escalation_blocks(
@@ -32,32 +53,33 @@ def escalation_blocks(
     permalink: str | None,
     best_guess: str | None,
 ) -> list[Block]:
-    """The post in the escalation channel; its state line follows the record's status."""
+    """The post in the escalation channel; its state line follows the record's status.
+    Who asked, why, where and the bot's guess are a context block of short fields that
+    never depends on the length of the question."""
     esc_id = int(record.id)
-    reason = t(f"esc_reason_{record.reason}", lang) if record.reason else ""
-    quoted = escape(str(record.question or "")).replace("\n", "\n>")
-    fields = [
-        f"*{t('esc_question', lang)}:*\n>{quoted}",
-        f"*{t('esc_asker', lang)}:* <@{record.asker}>    *{t('esc_reason', lang)}:* {reason}",
-    ]
-    if permalink:
-        fields.append(f"*{t('esc_link', lang)}:* <{permalink}|{permalink}>")
-    guess = escape(best_guess) if best_guess else t("esc_no_guess", lang)
+    reason = t(f"esc_reason_{record.reason}", lang) if record.reason else "?"
+    guess = mrkdwn.clip(escape(best_guess), MAX_GUESS) if best_guess else t("esc_no_guess", lang)
     score = getattr(record, "best_guess_score", None)
     if best_guess and isinstance(score, float):
         guess += f" ({score:.2f})"
-    fields.append(f"*{t('esc_best_guess', lang)}:* {guess}")
-    out: list[Block] = [header(t("esc_title", lang, id=esc_id)), section("\n".join(fields), lang)]
+    facts = [
+        f"*{t('esc_asker', lang)}:* <@{record.asker}>",
+        f"*{t('esc_reason', lang)}:* {reason}",
+    ]
+    if permalink:
+        facts.append(f"*{t('esc_link', lang)}:* <{permalink}|{t('esc_link_text', lang)}>")
+    facts.append(f"*{t('esc_best_guess', lang)}:* {guess}")
+    out: list[Block] = [header(t("esc_title", lang, id=esc_id)), context(*facts)]
+    out.extend(question_blocks(str(record.question or ""), lang))
     status = str(record.status)
-    if status == "resolved" or status == "closed":
+    if status in ("resolved", "closed"):
         line = t("esc_resolved", lang, user=record.resolver or "?")
         if getattr(record, "learned_entry_id", None) or getattr(record, "added_to_faq", False):
             line += " " + t("esc_resolved_faq", lang)
         out.append(section(line, lang))
         if record.resolution:
-            answer = escape(str(record.resolution))
-            out.append(section(f"*{t('esc_answer', lang)}:*\n{answer}", lang))
-        return clamp(out, lang)
+            out.extend(sections(f"*{t('esc_answer', lang)}:*\n{escape(str(record.resolution))}"))
+        return _one_message(out, lang)
     if record.assignee:
         out.append(context(t("esc_assigned", lang, user=record.assignee)))
     out.append(
@@ -69,23 +91,38 @@ def escalation_blocks(
             block_id=f"escalation_{esc_id}",
         )
     )
-    return out
+    return _one_message(out, lang)
+
+
+def _one_message(blocks: list[Block], lang: Lang) -> list[Block]:
+    """An escalation post is updated in place: it must stay one message. The question is
+    capped above; a resolution too long is cut here, the head (facts, buttons) kept."""
+    composer = kit.Composer(lang, max_pages=1)
+    composer.extend(blocks)
+    return composer.result()[0]
 
 
 def escalation_text(record: Any, lang: Lang) -> str:
-    return f"{t('esc_title', lang, id=record.id)}: {escape(str(record.question or ''))[:300]}"
+    question = mrkdwn.clip(escape(" ".join(str(record.question or "").split())), 300)
+    return f"{t('esc_title', lang, id=record.id)}: {question} (<@{record.asker}>)"
 
 
 def resolve_modal(escalation_id: int, lang: Lang, question: str = "") -> Block:
     blocks: list[Block] = []
     if question:
-        blocks.append(section(f"*{t('esc_question', lang)}:*\n{escape(question)}", lang))
+        quoted = mrkdwn.clip(_quoted(question), MAX_MODAL_QUESTION, t("truncated", lang))
+        blocks.append(section(f"*{t('esc_question', lang)}:*\n{quoted}", lang))
     blocks += [
         {
             "type": "input",
             "block_id": "answer",
             "label": {"type": "plain_text", "text": t("resolve_answer", lang)},
-            "element": {"type": "plain_text_input", "action_id": "value", "multiline": True},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "multiline": True,
+                "max_length": 3000,
+            },
         },
         {
             "type": "input",
@@ -113,8 +150,8 @@ def resolve_modal(escalation_id: int, lang: Lang, question: str = "") -> Block:
         "callback_id": VIEW_RESOLVE,
         "private_metadata": str(escalation_id),
         "title": {"type": "plain_text", "text": t("resolve_title", lang)[:24]},
-        "submit": {"type": "plain_text", "text": t("resolve_submit", lang)},
-        "close": {"type": "plain_text", "text": t("resolve_cancel", lang)},
+        "submit": {"type": "plain_text", "text": t("resolve_submit", lang)[:24]},
+        "close": {"type": "plain_text", "text": t("resolve_cancel", lang)[:24]},
         "blocks": blocks,
     }
 
@@ -137,24 +174,31 @@ def home_view(
     stats: dict[str, Any] | None = None,
     open_escalations: Sequence[Any] = (),
     unanswered: Sequence[tuple[str, int]] = (),
+    open_total: int | None = None,
 ) -> Block:
-    """App Home: usage for everyone; for leads the stats, open cases and top misses."""
-    blocks: list[Block] = [header("certdesk"), section(t("usage", lang), lang)]
+    """App Home: usage for everyone; for leads the stats, the oldest open cases (with
+    "and N more" past MAX_HOME_OPEN) and the top misses."""
+    blocks: list[Block] = [header("certdesk"), *sections(t("usage", lang))]
     if is_lead:
-        blocks += [{"type": "divider"}, section(t("lead_usage", lang), lang)]
-        blocks.append(section(t("home_stats", lang) + "\n" + format_stats(stats, lang), lang))
+        blocks += [kit.divider(), *sections(t("lead_usage", lang))]
+        blocks += sections(t("home_stats", lang) + "\n" + format_stats(stats, lang))
+        cases = list(open_escalations)
+        total = max(open_total or 0, len(cases))
         lines = [
-            f"• #{e.id} <@{e.asker}> {escape(str(e.question or ''))[:120]}"
+            f"• #{e.id} <@{e.asker}> "
+            + mrkdwn.clip(escape(" ".join(str(e.question or "").split())), 120)
             + (f" (<@{e.assignee}>)" if getattr(e, "assignee", None) else "")
-            for e in list(open_escalations)[:15]
+            for e in cases[:MAX_HOME_OPEN]
         ]
-        blocks.append(
-            section(t("home_open", lang) + "\n" + ("\n".join(lines) or t("home_none", lang)), lang)
+        if total > MAX_HOME_OPEN:
+            lines.append(t("home_more", lang, n=total - MAX_HOME_OPEN))
+        blocks += sections(t("home_open", lang) + "\n" + ("\n".join(lines) or t("home_none", lang)))
+        blocks += sections(
+            t("home_unanswered", lang) + "\n" + format_unanswered(unanswered, lang)
         )
-        blocks.append(
-            section(t("home_unanswered", lang) + "\n" + format_unanswered(unanswered, lang), lang)
-        )
-    return {"type": "home", "blocks": clamp(blocks, lang, limit=100)}
+    composer = kit.Composer(lang, max_blocks=kit.MAX_VIEW_BLOCKS, max_pages=1)
+    composer.extend(blocks)
+    return {"type": "home", "blocks": composer.result()[0]}
 
 
 def format_stats(stats: dict[str, Any] | None, lang: Lang) -> str:
@@ -166,4 +210,6 @@ def format_stats(stats: dict[str, Any] | None, lang: Lang) -> str:
 def format_unanswered(groups: Sequence[tuple[str, int]], lang: Lang) -> str:
     if not groups:
         return t("home_none", lang)
-    return "\n".join(f"• ({n}) {escape(q)[:150]}" for q, n in list(groups)[:10])
+    return "\n".join(
+        f"• ({n}) {mrkdwn.clip(escape(' '.join(q.split())), 150)}" for q, n in list(groups)[:10]
+    )
