@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from analyzers import Report
     from bot.config import Settings
     from bot.live import Probe
-    from bot.livestep import LiveOutcome, LiveStep, pointed_entry
+    from bot.livestep import LiveOutcome, LiveStep
     from bot.store import Store
     from bot.store.records import EscalationRecord, MessageRecord
 
@@ -178,6 +178,8 @@ class Desk:
         findings point to (a missing intermediate -> the untrusted-site entry) answers."""
         reply = replace(reply, live=outcome.checks, offers=outcome.offers,
                         notices=(*outcome.notices, *reply.notices))
+        from bot.livestep import pointed_entry
+
         pointed = pointed_entry(outcome.checks)
         if pointed is not None and reply.decision in (None, "none", "ambiguous"):
             answer = self.entry(pointed, reply.lang)

@@ -14,6 +14,8 @@ from bot.live_report import LiveCheck, Offer, live_report, offer_intermediates
 from bot.targets import RateLimiter, Target, find_targets
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from analyzers import Report
     from bot.config import Settings
     from bot.types import Incoming
@@ -36,7 +38,9 @@ class LiveStep:
         ports: Sequence[int] = (443, 8443, 465, 587, 636, 993, 995),
         max_hosts: int = MAX_HOSTS,
         limiter: RateLimiter | None = None,
+        trust: Sequence[x509.Certificate] = (),
     ) -> None:
+        self.trust = tuple(trust)  # extra roots (a private CA) for live checks
         self.probe = probe
         self.ports = tuple(ports)
         self.max_hosts = min(max_hosts, MAX_HOSTS)
@@ -75,8 +79,8 @@ class LiveStep:
 
     def _check(self, target: Target, now: datetime) -> LiveCheck:
         assert self.probe is not None
-        h = self.probe.handshake(target.host, target.port)
-        report = live_report(h, now=now, ports=self.ports)
+        h = self.probe.handshake(target.host, target.port, trust=self.trust)
+        report = live_report(h, now=now, ports=self.ports, trust=self.trust)
         offers: tuple[Offer, ...] = ()
         if h.status == "ok" and h.chain:
             from cryptography import x509

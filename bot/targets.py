@@ -23,7 +23,7 @@ _PORT = r"(?::(\d{1,5}))?"
 _URL = re.compile(rf"\bhttps://{_HOST}{_PORT}(?=[/?#\s]|$|[^\x00-\x7f])", re.I)
 _ASK_EN = re.compile(
     rf"\b(?:check|test|probe|inspect|scan|verify)\s+(?:the\s+)?(?:(?:site|server|host|domain)\s+)?"
-    rf"{_HOST}{_PORT}(?![A-Za-z0-9.:-])", re.I)
+    rf"(?:https://)?{_HOST}{_PORT}(?![A-Za-z0-9.:-])", re.I)
 _ASK_JA = re.compile(
     rf"(?<![A-Za-z0-9.-]){_HOST}{_PORT}\s{{0,3}}(?:の(?:証明書|チェーン|サーバー)?(?:を)?|を)?\s{{0,3}}"
     r"(?:チェック|確認|検査|調べ|診断|テスト)")

@@ -32,7 +32,12 @@ HEALTH_PATH = "/healthz"
 def load_desk(settings: Settings) -> Desk:
     from bot.desk import Desk
 
-    return Desk.from_settings(settings)
+    probe = None
+    if not settings.offline:
+        from bot.probe import NetworkProbe
+
+        probe = NetworkProbe.from_settings(settings)
+    return Desk.from_settings(settings, probe=probe)
 
 
 class WsgiApp:
