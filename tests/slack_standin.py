@@ -379,6 +379,7 @@ def serve(
         CERTDESK_ESCALATION_CHANNEL="CESCALATE",
         CERTDESK_LEADS="ULEAD",
         PYTHONUNBUFFERED="1",
+        CERTDESK_OFFLINE="1",  # live checks only where a test allows its loopback servers
     )
     env.update(extra_env or {})
     cmd = [sys.executable, "-m", "bot", "serve", "--http", "--host", "127.0.0.1"]

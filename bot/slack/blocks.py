@@ -238,6 +238,10 @@ def reply_blocks(reply: Reply, entry_title: EntryTitle, extra: Sequence[str] = (
     for report in reply.reports:
         out.extend(report_blocks(report, lang, entry_title))
         out.append({"type": "divider"})
+    if reply.live or reply.offers:  # live checks: their own module, bot.slack.live
+        from bot.slack.live import live_blocks
+
+        out.extend(live_blocks(reply, entry_title))
     out.extend(_conversation_blocks(reply))
     # The Desk's notices are keys of bot.messages ("greeting", "feedback_thanks", ...)
     notices = [desk_text(key, lang) for key in reply.notices]
@@ -270,6 +274,6 @@ def _conversation_blocks(reply: Reply) -> list[Block]:
         return out
     if reply.decision in ("human", "smalltalk") or reply.escalation is not None:
         return []
-    if reply.decision is None and reply.reports:
+    if reply.decision is None and (reply.reports or reply.live):
         return []  # certificates only: the report is the reply
     return [section(escape(reply.text), lang)] if reply.text else []
