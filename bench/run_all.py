@@ -1,7 +1,7 @@
 """Run every benchmark and print its table: `make bench` (about two minutes).
 
 Each benchmark is also runnable alone: `python -m bench.bench_match`, `bench.bench_check`,
-`bench.bench_reports`, `bench.bench_slack`. The exit status is 1 when any target is missed.
+`bench.bench_reports`, `bench.bench_slack`, `bench.bench_probe`. The exit status is 1 when any target is missed.
 """
 
 from __future__ import annotations
@@ -9,7 +9,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHES = ("bench.bench_match", "bench.bench_check", "bench.bench_reports", "bench.bench_slack")
+BENCHES = (
+    "bench.bench_match", "bench.bench_check", "bench.bench_reports", "bench.bench_slack",
+    "bench.bench_probe",
+)
 
 
 def main() -> int:

@@ -15,6 +15,7 @@ import socket
 import ssl
 import time
 from collections.abc import Sequence
+from functools import lru_cache
 
 import certifi
 from cryptography import x509
@@ -87,13 +88,21 @@ def _unverified(
     return conn, [c.public_bytes(Encoding.DER) for c in chain], stapled
 
 
+@lru_cache(maxsize=16)
+def _client_context(extra_pem: str) -> ssl.SSLContext:
+    """Python's default client context with certifi's roots (+ extra roots), built once
+    per trust set: loading the roots costs far more than a loopback handshake."""
+    ctx = ssl.create_default_context(cafile=certifi.where())
+    if extra_pem:
+        ctx.load_verify_locations(cadata=extra_pem)
+    return ctx
+
+
 def _client_verdict(
     address: str, port: int, host: str, trust: Sequence[x509.Certificate],
     deadline: float, connect_timeout: float,
 ) -> tuple[bool | None, str | None]:
-    ctx = ssl.create_default_context(cafile=certifi.where())
-    if trust:
-        ctx.load_verify_locations(cadata="".join(c.public_bytes(Encoding.PEM).decode() for c in trust))
+    ctx = _client_context("".join(c.public_bytes(Encoding.PEM).decode() for c in trust))
     try:
         sock = _connect(address, port, deadline, connect_timeout)
     except (OSError, TimeoutError) as exc:
