@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from analyzers import Report
     from bot.config import Settings
     from bot.live import Probe
-    from bot.livestep import LiveOutcome, LiveStep
+    from bot.livestep import LiveStep
     from bot.store import Store
     from bot.store.records import EscalationRecord, MessageRecord
 
@@ -164,29 +164,14 @@ class Desk:
         reply = self._reply(lang, result, reports)
         reason = _escalation_reason(result)
         if outcome is not None:
-            reply, reason = self._with_live(reply, outcome, reason)
+            from bot.livestep import merge_live
+
+            reply, reason = merge_live(reply, outcome, reason, self.entry)
         if result is None and not checked and not reply.notices:
             # nothing to answer or check (a bare mention, an empty fence): say how to ask
             reply = replace(reply, decision="smalltalk", notices=("help",))
         logged = (*reports, *(c.report for c in reply.live))
         return self._log_exchange(incoming, reply, result, logged, reason)
-
-    def _with_live(
-        self, reply: Reply, outcome: LiveOutcome, reason: EscalationReason | None
-    ) -> tuple[Reply, EscalationReason | None]:
-        """Add the live checks; when the matcher had no answer, the FAQ entry the checks'
-        findings point to (a missing intermediate -> the untrusted-site entry) answers."""
-        reply = replace(reply, live=outcome.checks, offers=outcome.offers,
-                        notices=(*outcome.notices, *reply.notices))
-        from bot.livestep import pointed_entry
-
-        pointed = pointed_entry(outcome.checks)
-        if pointed is not None and reply.decision in (None, "none", "ambiguous"):
-            answer = self.entry(pointed, reply.lang)
-            if answer is not None:
-                reply = replace(reply, answer=answer, decision="answer", candidates=())
-                reason = None  # the check found the cause: nothing to hand to a person
-        return reply, reason
 
     def _worth_matching(self, prose: str) -> bool:
         return len(self.matcher.index.tokens(prose)) >= 2 or "?" in prose or "?" in prose

@@ -4,8 +4,8 @@ and fetch the missing intermediate of an incomplete chain, live or pasted."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from analyzers import Report
     from bot.config import Settings
-    from bot.types import Incoming
+    from bot.types import Answer, EscalationReason, Incoming, Reply
 
 MAX_HOSTS = 3
 
@@ -102,3 +102,23 @@ def pointed_entry(checks: Sequence[LiveCheck]) -> str | None:
                 if f.severity == severity and f.faq:
                     return f.faq[0]
     return None
+
+
+def merge_live(
+    reply: Reply,
+    outcome: LiveOutcome,
+    reason: EscalationReason | None,
+    entry: Callable[[str, str], Answer | None],
+) -> tuple[Reply, EscalationReason | None]:
+    """Add the live checks to a reply; when the matcher had no answer, the FAQ entry the
+    checks' findings point to (a missing intermediate -> the untrusted-site entry) answers,
+    and nothing is escalated: the check found the cause."""
+    reply = replace(reply, live=outcome.checks, offers=outcome.offers,
+                    notices=(*outcome.notices, *reply.notices))
+    pointed = pointed_entry(outcome.checks)
+    if pointed is not None and reply.decision in (None, "none", "ambiguous"):
+        answer = entry(pointed, reply.lang)
+        if answer is not None:
+            reply = replace(reply, answer=answer, decision="answer", candidates=())
+            reason = None
+    return reply, reason

@@ -208,3 +208,17 @@ def test_check_file_with_incomplete_chain_offers_the_intermediate(
     assert out["intermediates"][0]["pem"].encode() == pki.inter.pem
     offline = certdesk("--json", "--offline", str(leaf), env=cli_env)
     assert "intermediates" not in json.loads(offline.stdout)
+
+
+def test_terminal_chat_checks_a_server(servers: dict[str, Server], cli_env: dict[str, str],
+                                       tmp_path: Path) -> None:
+    port = servers["missing"].port
+    full = {**os.environ, "CERTDESK_OFFLINE": "0", **cli_env}
+    p = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--no-log"],
+        input=f"https://localhost:{port}/ で証明書の警告が出ます\n", capture_output=True,
+        text=True, cwd=tmp_path, env=full, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert f"https://localhost:{port}" in p.stdout and "chain.incomplete" in p.stdout
+    assert "-----BEGIN CERTIFICATE-----" in p.stdout and "SSLCertificateChainFile" in p.stdout
+    assert "ブラウザーから信頼されないものがあるというメッセージが表示されます。" in p.stdout

@@ -280,3 +280,39 @@ def test_the_allow_list_lets_a_network_through(address: str, cidr: str) -> None:
     assert refusal(address) is not None
     assert refusal(address, parse_networks([cidr])) is None
     assert refusal("10.99.0.1", parse_networks([cidr])) is not None
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("https://127.0.0.1/inter.der", "scheme"),
+    ("ldap://127.0.0.1/cn=ca", "scheme"),
+    ("http://user:pw@127.0.0.1/inter.der", "credentials"),
+    ("http://169.254.169.254/latest/meta-data/", "metadata"),
+    ("http://10.0.0.1/ca.crt", "private"),
+    ("http://127.0.0.1:22/ca.crt", "port"),
+])
+def test_aia_urls_that_are_refused(url: str, reason: str) -> None:
+    f = NetworkProbe(Policy(LOOPBACK if reason == "port" else (), (443,))).fetch(url)
+    assert (f.status, f.reason) == ("refused", reason)
+
+
+def test_the_cache_is_safe_with_several_writers(tmp_path: Path) -> None:
+    # several workers (threads here, each with its own Cache) write and read one URL: a
+    # reader sees a whole body or nothing, never a part
+    import threading
+
+    bodies = [bytes([i]) * 40_000 for i in range(8)]
+    seen: list[bytes | None] = []
+
+    def work(i: int) -> None:
+        cache = Cache(tmp_path)
+        for _ in range(20):
+            cache.put("http://ca.example/x.crt", bodies[i])
+            seen.append(Cache(tmp_path).get("http://ca.example/x.crt"))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen and all(b in bodies for b in seen)
+    assert not [p for p in (tmp_path / "aia").iterdir() if p.name.startswith(".part-")]
