@@ -316,3 +316,20 @@ def test_the_cache_is_safe_with_several_writers(tmp_path: Path) -> None:
         t.join()
     assert seen and all(b in bodies for b in seen)
     assert not [p for p in (tmp_path / "aia").iterdir() if p.name.startswith(".part-")]
+
+
+def test_a_trickling_aia_download_ends_at_the_deadline() -> None:
+    # one byte every 50 ms would go on for ever: the download stops at the probe's deadline
+    server = Server("trickle")
+    try:
+        p = NetworkProbe(Policy(LOOPBACK, (server.port,)), timeout=0.5)
+        f = p.fetch(f"http://127.0.0.1:{server.port}/inter.der")
+        assert f.status == "timeout" and f.certificates == ()
+    finally:
+        server.close()
+
+
+def test_an_odd_name_is_a_finding_not_a_crash() -> None:
+    p = NetworkProbe(Policy(LOOPBACK, (443,)))
+    h = p.handshake("a" * 70 + ".example", 443)
+    assert h.status in ("unreachable", "handshake_failed", "refused")

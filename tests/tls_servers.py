@@ -127,7 +127,7 @@ class AiaServer:
 
 
 class Server:
-    """A loopback TCP server whose behaviour is one of: tls, stall, reset, http."""
+    """A loopback TCP server whose behaviour is one of: tls, stall, reset, http, trickle."""
 
     def __init__(self, behaviour: str, tmp: Path | None = None,
                  chain: tuple[Cert, ...] = (), key: Cert | None = None) -> None:
@@ -168,6 +168,11 @@ class Server:
             elif self.behaviour == "reset":
                 conn.recv(1024)
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            elif self.behaviour == "trickle":  # an HTTP answer one byte at a time, forever
+                conn.recv(4096)
+                conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/pkix-cert\r\n\r\n")
+                while not self._stop.wait(0.05):
+                    conn.sendall(b"0")
             elif self.behaviour == "http":
                 conn.recv(4096)
                 conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"

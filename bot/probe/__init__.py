@@ -7,6 +7,7 @@ imports this package. With CERTDESK_OFFLINE=1 (or --offline) nobody builds one.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 __all__ = ["NetworkProbe", "Policy", "refusal"]
+
+log = logging.getLogger(__name__)
 
 
 class NetworkProbe:
@@ -48,8 +51,17 @@ class NetworkProbe:
     def handshake(
         self, host: str, port: int, *, trust: Sequence[x509.Certificate] = ()
     ) -> Handshake:
-        return tls.handshake(host, port, policy=self.policy, trust=trust,
-                             timeout=self.timeout, connect_timeout=self.connect_timeout)
+        try:
+            return tls.handshake(host, port, policy=self.policy, trust=trust,
+                                 timeout=self.timeout, connect_timeout=self.connect_timeout)
+        except Exception as exc:  # a name or server too odd for the TLS stack: a finding
+            log.warning("live check of %s:%s failed unexpectedly: %r", host, port, exc)
+            return Handshake(host, port, "handshake_failed", reason="error",
+                             detail=type(exc).__name__)
 
     def fetch(self, url: str) -> Fetched:
-        return aia.fetch(url, policy=self.policy, cache=self.cache, timeout=self.timeout)
+        try:
+            return aia.fetch(url, policy=self.policy, cache=self.cache, timeout=self.timeout)
+        except Exception as exc:
+            log.warning("AIA fetch of %s failed unexpectedly: %r", url, exc)
+            return Fetched(url, "unreachable", reason="error", detail=type(exc).__name__)

@@ -9,6 +9,7 @@ the core checks which one really signed the certificate.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import os
@@ -127,7 +128,11 @@ def _get_once(
     if left <= 0:
         raise TimeoutError("fetch")
     conn = http.client.HTTPConnection(host, port, timeout=left)
-    conn.sock = socket.create_connection((address, port), timeout=left)
+    conn.sock = sock = socket.create_connection((address, port), timeout=left)
+    # a server that trickles bytes must not stretch the deadline: shut the socket then
+    watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _shut, (sock,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         path = parts.path or "/"
         if parts.query:
@@ -151,9 +156,17 @@ def _get_once(
             if not chunk:
                 break
             body += chunk
+        if time.monotonic() > deadline:
+            raise TimeoutError("fetch")
         return resp.status, body, None
     finally:
+        watchdog.cancel()
         conn.close()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def fetch(url: str, *, policy: Policy, cache: Cache | None, timeout: float = 5.0) -> Fetched:
@@ -180,6 +193,8 @@ def fetch(url: str, *, policy: Policy, cache: Cache | None, timeout: float = 5.0
     except TimeoutError:
         return Fetched(url, "timeout")
     except (OSError, http.client.HTTPException) as exc:
+        if time.monotonic() >= deadline:  # the watchdog shut a trickling download
+            return Fetched(url, "timeout")
         return Fetched(url, "unreachable", reason="connect", detail=str(exc) or type(exc).__name__)
     if status != 200:
         return Fetched(url, "http_error", reason=str(status))
