@@ -1,6 +1,8 @@
-"""`certdesk check`: analyse PEM text, DER or PKCS#7 files (or stdin) and report.
+"""`certdesk check`: analyse PEM text, DER or PKCS#7 files (or stdin), or with --connect
+the chain live servers send (through bot.probe), and report.
 
-Exit codes (DESIGN.md): 0 no error-severity finding, 1 errors found, 2 usage or I/O.
+Exit codes (DESIGN.md): 0 no error-severity finding, 1 errors found, 2 usage or I/O
+(with --connect: also a server that could not be checked at all).
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ def run_check(args: argparse.Namespace) -> int:
     any_errors = unchecked = False
     printed = 0
 
-    def emit(report: Any, out: dict[str, Any], offers: Sequence[Any], connection: Any) -> None:
+    def emit(report: Any, out: dict[str, Any], offers: Sequence[Any]) -> None:
         nonlocal printed
         if args.json:
             print(json.dumps(out, ensure_ascii=False), flush=True)
@@ -165,7 +167,7 @@ def run_check(args: argparse.Namespace) -> int:
         out["connection"] = h.to_dict()
         if offers:
             out["intermediates"] = [o.to_dict() for o in offers]
-        emit(report, out, offers, h)
+        emit(report, out, offers)
     for source, data in inputs:
         report = analyze(data, now=now, host=args.host, trust=trust, source=source)
         any_errors = any_errors or report.has_errors
@@ -173,7 +175,7 @@ def run_check(args: argparse.Namespace) -> int:
         out = report.to_dict()
         if offers:
             out["intermediates"] = [o.to_dict() for o in offers]
-        emit(report, out, offers, None)
+        emit(report, out, offers)
     if unchecked:
         return 2  # a server that could not be checked is an I/O problem
     return 1 if any_errors else 0
