@@ -222,3 +222,20 @@ def test_terminal_chat_checks_a_server(servers: dict[str, Server], cli_env: dict
     assert f"https://localhost:{port}" in p.stdout and "chain.incomplete" in p.stdout
     assert "-----BEGIN CERTIFICATE-----" in p.stdout and "SSLCertificateChainFile" in p.stdout
     assert "ブラウザーから信頼されないものがあるというメッセージが表示されます。" in p.stdout
+
+
+def test_settings_for_live_checks() -> None:
+    from bot.config import DEFAULT_PROBE_PORTS, Settings
+
+    s = Settings.from_env({"CERTDESK_PROBE_PORTS": "443, 9000-9002,x,70000",
+                           "CERTDESK_PROBE_ALLOW": "10.0.0.0/8, fd00::/8",
+                           "CERTDESK_PROBE_TIMEOUT": "30", "CERTDESK_PROBE_RATE": "3/60",
+                           "CERTDESK_OFFLINE": "1", "CERTDESK_CACHE_DIR": "/tmp/cd"})
+    assert s.probe_ports == (443, 9000, 9001, 9002)
+    assert s.probe_allow == ("10.0.0.0/8", "fd00::/8")
+    assert s.probe_timeout == 5.0  # never more than 5 s per host
+    assert s.probe_rate == (3, 60.0) and s.offline and str(s.resolved_cache_dir) == "/tmp/cd"
+    d = Settings.from_env({})
+    assert d.probe_ports == DEFAULT_PROBE_PORTS == (443, 8443, 465, 587, 636, 993, 995)
+    assert d.probe_allow == () and not d.offline and d.probe_timeout == 5.0
+    assert LiveStep.from_settings(s, NetworkProbe.from_settings(s)).probe is None  # offline
