@@ -10,7 +10,7 @@ cryptography and certifi: never `bot`, `knowledge`, Slack or a database.
     report.to_dict()  # the `certdesk check --json` line
 """
 
-from analyzers.core import analyze
+from analyzers.core import analyze, certificates_by_index
 from analyzers.findings import REGISTRY, CodeInfo, Finding
 from analyzers.redact import redact
 from analyzers.render import render_report
@@ -26,6 +26,7 @@ __all__ = [
     "Report",
     "TrustRoots",
     "analyze",
+    "certificates_by_index",
     "has_analysable_content",
     "hosts_in_text",
     "load_trust_roots",

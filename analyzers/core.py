@@ -99,10 +99,24 @@ def _parse_der_file(data: bytes, now: datetime) -> Parsed | None:
     return p
 
 
-def _analyze(
-    data: str | bytes, now: datetime, host: str | None,
-    roots: Callable[[], TrustRoots], source: str,
-) -> Report:
+def certificates_by_index(data: str | bytes, *, now: datetime) -> dict[int, x509.Certificate]:
+    """The certificates analyze() read from the same input, by their object index (for a
+    caller that needs the certificate behind a finding, such as the missing-intermediate
+    fetch). Never raises: unreadable input gives {}."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            flat, _text, _blocks, _crlf = _parse_all(data, now)
+    except Exception:
+        return {}
+    return {i: p.cert for i, p, _ in flat if p.kind == "certificate" and p.cert is not None}
+
+
+def _parse_all(
+    data: str | bytes, now: datetime
+) -> tuple[list[tuple[int, Parsed, int | None]], str | None, list[Block], bool]:
     parsed: list[Parsed] = []
     text: str | None = None
     crlf = False
@@ -133,6 +147,14 @@ def _analyze(
         flat.append((at, p, None))
         for child in p.children:
             flat.append((len(flat), child, at))
+    return flat, text, blocks, crlf
+
+
+def _analyze(
+    data: str | bytes, now: datetime, host: str | None,
+    roots: Callable[[], TrustRoots], source: str,
+) -> Report:
+    flat, text, blocks, crlf = _parse_all(data, now)
 
     findings: list[Finding] = []
     infos: list[ObjectInfo] = []

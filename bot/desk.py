@@ -30,6 +30,8 @@ from knowledge.matcher import MAX_QUESTION_CHARS
 if TYPE_CHECKING:
     from analyzers import Report
     from bot.config import Settings
+    from bot.live import Probe
+    from bot.livestep import LiveStep
     from bot.store import Store
     from bot.store.records import EscalationRecord, MessageRecord
 
@@ -61,8 +63,10 @@ class Desk:
         *,
         default_lang: Lang = "ja",
         clock: Callable[[], float] = time.monotonic,
+        live: LiveStep | None = None,
     ) -> None:
         self.base_kb = kb
+        self.live = live  # live checks through an injected Probe; None: no network at all
         self.store = store
         self.default_lang: Lang = default_lang
         self._clock = clock
@@ -79,6 +83,7 @@ class Desk:
         kb_path: str | None = None,
         upgrade: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        probe: Probe | None = None,
     ) -> Desk:
         """The Desk with the configured knowledge base and Store (migrated on start).
         A database that cannot be reached leaves the Desk answering without a log; it
@@ -91,7 +96,10 @@ class Desk:
             store = Store(settings.database_url)
         except StoreError as exc:  # a malformed DATABASE_URL: nothing to retry
             log.error("DATABASE_URL is unusable, answering without a log: %s", exc)
-        desk = cls(kb, store, default_lang=settings.lang_code, clock=clock)
+        from bot.livestep import LiveStep
+
+        live = LiveStep.from_settings(settings, probe)
+        desk = cls(kb, store, default_lang=settings.lang_code, clock=clock, live=live)
         desk._store_required = True
         if store is not None and upgrade:
             desk._schema_pending = True
@@ -152,18 +160,26 @@ class Desk:
         prose = prose_of(text)[:MAX_QUESTION_CHARS]  # a huge paste is not a question
         lang: Lang = "ja" if detect_lang(prose, self.default_lang) == "ja" else "en"
         reports = self._analyse(incoming)
+        outcome = self.live.run(incoming, reports, pasted=bool(reports)) if self.live else None
+        checked = bool(reports) or bool(outcome and outcome.checks)
         result: MatchResult | None = None
-        if prose and (not reports or self._worth_matching(prose)):
+        if prose and (not checked or self._worth_matching(prose)):
             result = self.matcher.match(prose, default_lang=lang)
-            if result.decision == "none" and (reports or not any(c.isalnum() for c in prose)):
+            if result.decision == "none" and (checked or not any(c.isalnum() for c in prose)):
                 # "please check this" around a certificate is not a question, and "!!!"
                 # is nothing to hand to a person
                 result = None
         reply = self._reply(lang, result, reports)
-        if result is None and not reports:
+        reason = _escalation_reason(result)
+        if outcome is not None:
+            from bot.livestep import merge_live
+
+            reply, reason = merge_live(reply, outcome, reason, self.entry)
+        if result is None and not checked and not reply.notices:
             # nothing to answer or check (a bare mention, an empty fence): say how to ask
             reply = replace(reply, decision="smalltalk", notices=("help",))
-        return self._log_exchange(incoming, reply, result, reports)
+        logged = (*reports, *(c.report for c in reply.live))
+        return self._log_exchange(incoming, reply, result, logged, reason)
 
     def _worth_matching(self, prose: str) -> bool:
         return len(self.matcher.index.tokens(prose)) >= 2 or "?" in prose or "?" in prose
@@ -222,13 +238,13 @@ class Desk:
         reply: Reply,
         result: MatchResult | None,
         reports: tuple[Report, ...],
+        reason: EscalationReason | None,
     ) -> Reply:
         self._ensure_schema()
         state = _Logged(ok=self._logging_ok_without_store())
         message_id: int | None = None
         conv: int | None = None
         escalation: EscalationInfo | None = None
-        reason = _escalation_reason(result)
         if self.store is not None:
             store = self.store
             with self._logging(state):

@@ -76,6 +76,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "貼り付けられた内容のチェック結果:",
         "en": "Check of what you pasted:",
     },
+    "live_header": {
+        "ja": "{source} のライブチェック(サーバーが実際に送った証明書):",
+        "en": "Live check of {source} (the certificates the server really sends):",
+    },
+    "live_offline": {
+        "ja": "(ライブチェックはオフです: CERTDESK_OFFLINE。サーバーには接続していません。)",
+        "en": "(Live checks are off: CERTDESK_OFFLINE. No server was contacted.)",
+    },
+    "live_too_many": {
+        "ja": "1つのメッセージで確認できるサーバーは3件までです。最初の3件だけ確認しました。",
+        "en": "At most 3 servers are checked per message; I checked the first 3.",
+    },
+    "live_rate_limited": {
+        "ja": "短時間にライブチェックが多すぎるため、一部(または全部)のサーバーを確認していません。しばらくしてからもう一度どうぞ。",
+        "en": "Too many live checks in a short time: some (or all) servers were not checked. Please try again in a while.",
+    },
     "faq_link": {"ja": "関連FAQ: {question}", "en": "See the FAQ: {question}"},
     # said (in English replies only) above an answer whose entry has no English text
     "only_japanese": {

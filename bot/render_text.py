@@ -23,6 +23,7 @@ def render_reply(reply: Reply, *, logged: bool = True, transport: str = "slack")
             report, lang, header=report.source != "message", max_objects=MAX_OBJECTS_SHOWN
         )
         parts.append(t("analysis_header", lang) + "\n" + body)
+    parts.extend(_live_parts(reply))
     for notice in reply.notices:
         parts.append(t(notice, lang))
     decision = reply.decision
@@ -61,3 +62,21 @@ def render_reply(reply: Reply, *, logged: bool = True, transport: str = "slack")
     if not logged:
         parts.append(t("logging_failed", lang))
     return "\n\n".join(p for p in parts if p)
+
+
+def _live_parts(reply: Reply) -> list[str]:
+    """Each live check as a report with its connection line, then the fetched
+    intermediates (live and pasted): subject, PEM in a code block, where it goes."""
+    if not reply.live and not reply.offers:
+        return []
+    from analyzers import render_report
+    from bot.live_report import render_offer
+
+    lang = reply.lang
+    parts: list[str] = []
+    for check in reply.live:
+        body = render_report(check.report, lang, header=False, max_objects=MAX_OBJECTS_SHOWN)
+        parts.append(t("live_header", lang, source=check.handshake.source) + "\n" + body)
+        parts.extend(render_offer(o, lang) for o in check.offers)
+    parts.extend(render_offer(o, lang) for o in reply.offers)
+    return parts

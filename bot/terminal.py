@@ -21,6 +21,7 @@ from typing import TextIO
 
 from bot.config import Settings
 from bot.desk import Desk
+from bot.live import Probe
 from bot.types import Incoming, Reply, Upload
 
 _BEGIN = re.compile(r"-{2,}\s*BEGIN\b", re.I)
@@ -180,6 +181,15 @@ class TerminalChat:
         self.say(reply.text)
 
 
+def real_probe(settings: Settings) -> Probe | None:
+    """The network probe the adapter injects into the Desk; None when offline."""
+    if settings.offline:
+        return None
+    from bot.probe import NetworkProbe
+
+    return NetworkProbe.from_settings(settings)
+
+
 def run_terminal_chat(
     *,
     kb_path: str | None = None,
@@ -195,11 +205,13 @@ def run_terminal_chat(
     settings = Settings.from_env()
     try:
         if log:
-            desk = Desk.from_settings(settings, kb_path=kb_path)
+            desk = Desk.from_settings(settings, kb_path=kb_path, probe=real_probe(settings))
         else:
+            from bot.livestep import LiveStep
             from knowledge import load_kb
 
-            desk = Desk(load_kb(kb_path or settings.kb_path), None, default_lang=settings.lang_code)
+            desk = Desk(load_kb(kb_path or settings.kb_path), None, default_lang=settings.lang_code,
+                        live=LiveStep.from_settings(settings, real_probe(settings)))
     except KnowledgeBaseError as exc:
         problems = "\n".join("  " + line for line in exc.lines)  # one problem per line
         print(f"certdesk: FAQファイルを読み込めません / cannot load the FAQ file:\n{problems}",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # keep `import bot.types` light: analyzers load only when used
     from analyzers import Report
+    from bot.live_report import LiveCheck, Offer
 
 Lang = Literal["ja", "en"]
 # answer: one entry; ambiguous: offer candidates; none: escalate;
@@ -85,3 +86,5 @@ class Reply:
     logged: bool = True  # False when the Store failed; the reply still goes out
     private_key_pasted: bool = False
     notices: tuple[str, ...] = field(default=())  # keys of bot.messages, said before the rest
+    live: tuple[LiveCheck, ...] = ()  # servers checked live for this message
+    offers: tuple[Offer, ...] = ()  # missing intermediates fetched for pasted chains

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# No test reaches the real network: live checks run only where a test builds a probe
+# against its own loopback servers (and sets CERTDESK_OFFLINE=0 for a subprocess).
+os.environ["CERTDESK_OFFLINE"] = "1"
 
 
 @pytest.fixture(scope="session")

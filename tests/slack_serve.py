@@ -124,6 +124,7 @@ def serve(
         DATABASE_URL=database_url,
         CERTDESK_ESCALATION_CHANNEL="CESCALATE",
         CERTDESK_LEADS="ULEAD",
+        CERTDESK_OFFLINE="1",  # live checks only where a test allows its loopback servers
         PYTHONUNBUFFERED="1",
     )
     env.update(extra_env or {})

@@ -1,6 +1,8 @@
-"""`certdesk check`: analyse PEM text, DER or PKCS#7 files (or stdin) and report.
+"""`certdesk check`: analyse PEM text, DER or PKCS#7 files (or stdin), or with --connect
+the chain live servers send (through bot.probe), and report.
 
-Exit codes (DESIGN.md): 0 no error-severity finding, 1 errors found, 2 usage or I/O.
+Exit codes (DESIGN.md): 0 no error-severity finding, 1 errors found, 2 usage or I/O
+(with --connect: also a server that could not be checked at all).
 """
 
 from __future__ import annotations
@@ -19,12 +21,18 @@ _MESSAGES = {
         "read": "ファイルを読めません: {path}({error})",
         "trust": "--trust のファイルから証明書を読めません: {path}({error})",
         "stdin_twice": "標準入力(-)は1回だけ指定できます。",
+        "nothing": "検査するファイルか --connect HOST を指定してください。",
+        "offline": "--offline(CERTDESK_OFFLINE=1)のため --connect は使えません。",
+        "bad_target": "--connect の指定を解釈できません: {value}(例: www.example.com、example.com:8443、https://example.com/)",
     },
     "en": {
         "bad_now": "cannot parse the --now timestamp: {value} (e.g. 2026-06-01T00:00:00Z)",
         "read": "cannot read the file: {path} ({error})",
         "trust": "cannot read certificates from the --trust file: {path} ({error})",
         "stdin_twice": "stdin (-) can be given only once.",
+        "nothing": "give files to check or --connect HOST.",
+        "offline": "--connect cannot be used with --offline (CERTDESK_OFFLINE=1).",
+        "bad_target": "cannot read the --connect target: {value} (e.g. www.example.com, example.com:8443, https://example.com/)",
     },
 }
 
@@ -48,7 +56,14 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--lang", choices=("ja", "en"), default=None,
                    help="表示言語 / report language (default: $CERTDESK_LANG or ja)")
-    p.add_argument("files", nargs="+", metavar="FILE", help="検査するファイル、または標準入力の - / files to check, or - for stdin")
+    p.add_argument(
+        "--connect", metavar="HOST[:PORT]", action="append", default=[],
+        help="稼働中のサーバーが送るチェーンを検査(繰り返し可、https://host/path も可)"
+             " / check the chain a live server sends (repeatable; https://host/path too)",
+    )
+    p.add_argument("--offline", action="store_true",
+                   help="ネットワークに一切接続しない / no network access at all (also CERTDESK_OFFLINE=1)")
+    p.add_argument("files", nargs="*", metavar="FILE", help="検査するファイル、または標準入力の - / files to check, or - for stdin")
     p.set_defaults(handler=run_check)
 
 
@@ -79,6 +94,21 @@ def run_check(args: argparse.Namespace) -> int:
     if args.files.count("-") > 1:
         return _fail(lang, "stdin_twice")
 
+    from bot.config import Settings
+
+    settings = Settings.from_env()
+    offline = args.offline or settings.offline
+    targets: list[tuple[str, int]] = []
+    for value in args.connect:
+        target = parse_target(value)
+        if target is None:
+            return _fail(lang, "bad_target", value=value)
+        targets.append(target)
+    if targets and offline:
+        return _fail(lang, "offline")
+    if not targets and not args.files:
+        return _fail(lang, "nothing")
+
     inputs: list[tuple[str, bytes]] = []
     for path in args.files:
         try:
@@ -99,18 +129,92 @@ def run_check(args: argparse.Namespace) -> int:
     if args.trust:
         trust = load_trust_roots(args.trust)  # Mozilla roots + these, one cached Store
 
+    probe = None
+    if not offline:
+        from bot.probe import NetworkProbe
+
+        probe = NetworkProbe.from_settings(settings)
+    from bot.live_report import live_report, offer_intermediates, render_offer
+
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    any_errors = False
-    for i, (source, data) in enumerate(inputs):
-        report = analyze(data, now=now, host=args.host, trust=trust, source=source)
-        any_errors = any_errors or report.has_errors
+    any_errors = unchecked = False
+    printed = 0
+
+    def emit(report: Any, out: dict[str, Any], offers: Sequence[Any]) -> None:
+        nonlocal printed
         if args.json:
-            print(json.dumps(report.to_dict(), ensure_ascii=False), flush=True)
+            print(json.dumps(out, ensure_ascii=False), flush=True)
         else:
-            if i:
+            if printed:
                 print()
             print(render_report(report, lang, color=color), flush=True)
+            for offer in offers:
+                print(render_offer(offer, lang), flush=True)
+        printed += 1
+
+    extra_roots = _extra_roots(args.trust)
+    for host, port in targets:
+        assert probe is not None
+        h = probe.handshake(host, port, trust=extra_roots)
+        report = live_report(h, now=now, trust=trust, ports=settings.probe_ports)
+        offers: tuple[Any, ...] = ()
+        if h.status == "ok":
+            offers = offer_intermediates(report, _pem_of(h.chain), probe, now=now)
+        else:
+            unchecked = True
+        any_errors = any_errors or report.has_errors
+        out = report.to_dict()
+        out["connection"] = h.to_dict()
+        if offers:
+            out["intermediates"] = [o.to_dict() for o in offers]
+        emit(report, out, offers)
+    for source, data in inputs:
+        report = analyze(data, now=now, host=args.host, trust=trust, source=source)
+        any_errors = any_errors or report.has_errors
+        offers = offer_intermediates(report, data, probe, now=now) if probe else ()
+        out = report.to_dict()
+        if offers:
+            out["intermediates"] = [o.to_dict() for o in offers]
+        emit(report, out, offers)
+    if unchecked:
+        return 2  # a server that could not be checked is an I/O problem
     return 1 if any_errors else 0
+
+
+def parse_target(value: str) -> tuple[str, int] | None:
+    """HOST, HOST:PORT, [IPv6]:PORT or https://HOST[:PORT]/path -> (host, port)."""
+    from urllib.parse import urlsplit
+
+    text = value.strip()
+    if "://" not in text:
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        port = parts.port or 443
+    except ValueError:
+        return None
+    if parts.scheme.lower() != "https" or not parts.hostname or parts.username:
+        return None
+    host = parts.hostname.rstrip(".")
+    if not host or any(c.isspace() for c in host):
+        return None
+    return host, port
+
+
+def _extra_roots(paths: Sequence[str]) -> list[Any]:
+    from cryptography import x509
+
+    roots: list[Any] = []
+    for path in paths:
+        roots.extend(x509.load_pem_x509_certificates(_read(path)))
+    return roots
+
+
+def _pem_of(chain: Sequence[bytes]) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return b"".join(x509.load_der_x509_certificate(d).public_bytes(Encoding.PEM) for d in chain)
 
 
 def _read(path: str) -> bytes:

@@ -142,6 +142,10 @@ def reply_pages(
     for report in reply.reports:
         out.extend(report_blocks(report, lang, ctx))
         out.add(kit.divider())
+    if reply.live or reply.offers:  # live checks: their own module, bot.slack.live
+        from bot.slack.live import live_blocks
+
+        out.extend(live_blocks(reply, ctx))
     out.extend(_conversation_blocks(reply))
     # The Desk's notices are keys of bot.messages ("greeting", "feedback_thanks", ...)
     notices = [desk_text(key, lang) for key in reply.notices]
@@ -182,6 +186,6 @@ def _conversation_blocks(reply: Reply) -> list[Block]:
         return out
     if reply.decision in ("human", "smalltalk") or reply.escalation is not None:
         return []
-    if reply.decision is None and reply.reports:
+    if reply.decision is None and (reply.reports or reply.live):
         return []  # certificates only: the report is the reply
     return sections(escape(reply.text)) if reply.text else []

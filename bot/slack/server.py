@@ -32,7 +32,12 @@ HEALTH_PATH = "/healthz"
 def load_desk(settings: Settings) -> Desk:
     from bot.desk import Desk
 
-    desk = Desk.from_settings(settings)
+    probe = None
+    if not settings.offline:
+        from bot.probe import NetworkProbe
+
+        probe = NetworkProbe.from_settings(settings)
+    desk = Desk.from_settings(settings, probe=probe)
     for warning in desk.base_kb.warnings:  # ignored FAQ fields and the like
         log.warning("FAQ file: %s", warning)
     return desk
