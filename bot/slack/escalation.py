@@ -6,7 +6,9 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from bot import roles
 from bot.config import Settings
+from bot.learned import reveal_links
 from bot.slack import blocks as bk
 from bot.slack import views
 from bot.slack.poster import Poster, is_slack_ts
@@ -97,8 +99,28 @@ class Escalations:
             blocks=self.render(record),
         )
 
+    # ---- roles: every lead action is checked here, on the server --------------------
+
+    def permitted(self, user: str | None, action: roles.LeadAction) -> bool:
+        return roles.allowed(self.settings.leads, user, action)
+
+    def refuse(self, body: dict[str, Any], user: str, action: roles.LeadAction) -> None:
+        """Tell the clicker (only them) that the action is for leads."""
+        channel = (body.get("channel") or {}).get("id")
+        if channel:
+            self.poster.call(
+                "chat.postEphemeral",
+                f"refuse:{action}",
+                channel=channel,
+                user=user,
+                text=bk.escape(roles.refusal(action)),
+            )
+
     def assign(self, body: dict[str, Any], escalation_id: int, user: str) -> None:
         event = f"assign:{escalation_id}"
+        if not self.permitted(user, "take"):
+            self.refuse(body, user, "take")
+            return
         try:
             record = self.desk.assign(escalation_id, user=user, now=datetime.now(UTC))
         except Exception as exc:  # e.g. resolved meanwhile: tell the clicker, not the channel
@@ -113,9 +135,34 @@ class Escalations:
                     text=bk.escape(f"#{escalation_id}: {exc}"),
                 )
             return
+        log.info("escalation %s taken by %s", escalation_id, user)
+        self._refresh(record, body, event)
+
+    def close(self, body: dict[str, Any], escalation_id: int, user: str) -> None:
+        """Close a case without an answer (duplicate, spam); recorded with who did it."""
+        event = f"close:{escalation_id}"
+        if not self.permitted(user, "close"):
+            self.refuse(body, user, "close")
+            return
+        try:
+            record = self.desk.close(escalation_id, user=user, now=datetime.now(UTC))
+        except Exception as exc:
+            log.warning("close of escalation %s failed: %s", escalation_id, exc)
+            channel = (body.get("channel") or {}).get("id")
+            if channel:
+                self.poster.call(
+                    "chat.postEphemeral", event, channel=channel, user=user,
+                    text=bk.escape(f"#{escalation_id}: {exc}"),
+                )
+            return
+        log.info("escalation %s closed by %s", escalation_id, user)
         self._refresh(record, body, event)
 
     def open_resolve(self, body: dict[str, Any], escalation_id: int) -> None:
+        user = str((body.get("user") or {}).get("id") or "")
+        if not self.permitted(user, "resolve"):
+            self.refuse(body, user, "resolve")
+            return
         record = self._record(escalation_id)
         question = str(record.question) if record is not None else ""
         self.poster.call(
@@ -125,8 +172,19 @@ class Escalations:
             view=views.resolve_modal(escalation_id, self.staff_lang, question),
         )
 
+    def refusal_for_submission(self, user: str, add_to_faq: bool) -> str | None:
+        """The modal's error line when `user` may not submit the resolve modal, else None."""
+        if not self.permitted(user, "resolve"):
+            return roles.short_refusal("resolve")
+        if add_to_faq and not self.permitted(user, "add_to_faq"):
+            return roles.short_refusal("add_to_faq")
+        return None
+
     def resolve(self, escalation_id: int, user: str, answer: str, add_to_faq: bool) -> Any:
         """Record the resolution (before the modal closes, so a failure can be shown in it)."""
+        refused = self.refusal_for_submission(user, add_to_faq)
+        if refused is not None:
+            raise PermissionError(refused)
         return self.desk.resolve(
             escalation_id, user=user, answer=answer, add_to_faq=add_to_faq, now=datetime.now(UTC)
         )
@@ -137,7 +195,7 @@ class Escalations:
         """The answer in the asker's thread, and the escalation post marked resolved."""
         event = f"resolve:{record.id}"
         lang = _lang(record.lang)
-        text = t("resolved_for_asker", lang, user=user, answer=bk.escape(answer))
+        text = t("resolved_for_asker", lang, user=user, answer=bk.escape(reveal_links(answer)))
         # a slash-command question has no thread to answer in: use the asker's DM
         in_thread = record.transport == "slack" and is_slack_ts(record.thread)
         self.poster.call(

@@ -22,6 +22,9 @@ from bot.slack.blocks import (
 from bot.slack.strings import t
 from bot.types import Lang
 
+ACTION_CLOSE = "escalation_close"
+CLOSE_LABEL = ("クローズ", "Close")
+
 # ---- escalation ------------------------------------------------------------------
 
 
@@ -65,6 +68,8 @@ def escalation_blocks(
             [
                 button(t("esc_take", lang), ACTION_ASSIGN, str(esc_id)),
                 button(t("esc_resolve", lang), ACTION_RESOLVE, str(esc_id), "primary"),
+                button(CLOSE_LABEL[1] if lang == "en" else CLOSE_LABEL[0], ACTION_CLOSE,
+                       str(esc_id)),
             ],
             block_id=f"escalation_{esc_id}",
         )

@@ -304,7 +304,7 @@ class Store:
                 question, lang = q.escalated_question(s, escalation_id)
                 entry = LearnedEntryRow(
                     question=question, answer=answer, lang=lang, created_at=now,
-                    escalation_id=escalation_id,
+                    escalation_id=escalation_id, author=user,
                 )
                 s.add(entry)
                 s.flush()
@@ -349,7 +349,7 @@ class Store:
             return [
                 LearnedEntry(
                     id=f"learned-{r.id}", question=r.question, answer=r.answer, lang=r.lang,
-                    created_at=r.created_at, escalation_id=r.escalation_id,
+                    created_at=r.created_at, escalation_id=r.escalation_id, author=r.author,
                 )
                 for r in rows
             ]
