@@ -51,6 +51,7 @@ def prose_of(text: str) -> str:
 @dataclass
 class _Logged:
     ok: bool = True
+    notice: str | None = None  # a bot.messages key that says why logging failed
 
 
 class Desk:
@@ -206,6 +207,7 @@ class Desk:
             yield
         except Exception as exc:
             state.ok = False
+            state.notice = state.notice or getattr(exc, "notice", None)
             log.error("logging failed: %s", exc)
 
     def _log_exchange(
@@ -267,6 +269,8 @@ class Desk:
             )
             escalation = EscalationInfo(0, reason, best_guess=guess)
         reply = replace(reply, message_id=message_id, escalation=escalation)
+        if state.notice is not None:
+            reply = replace(reply, notices=(*reply.notices, state.notice))
         rendered = render_reply(reply, logged=state.ok, transport=incoming.transport)
         reply = replace(reply, logged=state.ok, text=rendered)
         if self.store is not None and conv is not None and message_id is not None:

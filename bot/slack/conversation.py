@@ -67,10 +67,10 @@ class Conversation:
         """True exactly once per key, across workers when the Store is there."""
         store = self.desk.store
         if store is not None:
-            try:
+            try:  # bounded by the Store's dedupe timeout
                 return bool(store.claim_event(key, now=now))
-            except Exception:  # a broken database should not silence the bot
-                log.exception("claim_event failed for %s; answering anyway", key)
+            except Exception as exc:  # a broken or frozen database must not silence the bot
+                log.warning("event dedupe failed for %s, answering anyway: %s", key, exc)
                 return True
         with self._seen_lock:
             if key in self._seen:
