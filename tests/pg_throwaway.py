@@ -24,7 +24,7 @@ from slack_standin import free_port
 from store_backends import postgres_url_or_skip
 
 
-def _bindir() -> Path | None:
+def find_bindir() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [
         int(x) if x.isdigit() else 0 for x in Path(p).parent.name.split(".")])
     for d in reversed(found):
@@ -81,9 +81,16 @@ class Cluster:
 @contextmanager
 def throwaway_postgres() -> Iterator[Cluster]:
     postgres_url_or_skip()  # the PostgreSQL leg runs, or the test is skipped like the others
-    bindir = _bindir()
+    bindir = find_bindir()
     if bindir is None:
         pytest.skip("PostgreSQL binaries (initdb) are not installed")
+    with start_cluster(bindir) as cluster:
+        yield cluster
+
+
+@contextmanager
+def start_cluster(bindir: Path) -> Iterator[Cluster]:
+    """initdb and start a cluster on a free port; stop and remove it afterwards."""
     owner = "postgres" if os.geteuid() == 0 else None
     datadir = Path(tempfile.mkdtemp(prefix="certdesk-pgfreeze-"))
     if owner:
