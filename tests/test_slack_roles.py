@@ -229,6 +229,7 @@ def test_lead_takes_resolves_adds_to_faq_and_links_show_their_target(
     assert record is not None and record.status == "resolved" and record.resolver == LEAD
     [entry] = store.learned_entries()
     assert entry.author == LEAD and record.learned_entry_id == entry.id
+    assert f"answer added to the FAQ as {entry.id} by {LEAD}" in server.log()
 
     # the asker's thread shows the real targets, not link text
     told = standin.wait_for(
