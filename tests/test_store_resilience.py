@@ -64,6 +64,34 @@ class Locked:
             self.conn.close()
 
 
+class Captured(logging.Handler):
+    """The records one logger emits, caught on that logger itself (not via the root, so
+    no other test's logging set-up can hide them)."""
+
+    def __init__(self, name: str, level: int) -> None:
+        super().__init__(level)
+        self.logger = logging.getLogger(name)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> Captured:
+        self._old = (self.logger.level, self.logger.disabled)
+        self.logger.addHandler(self)
+        self.logger.setLevel(min(self.level, self.logger.getEffectiveLevel()))
+        self.logger.disabled = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.removeHandler(self)
+        self.logger.setLevel(self._old[0])
+        self.logger.disabled = self._old[1]
+
+    def has(self, text_: str) -> bool:
+        return any(text_ in m for m in self.messages)
+
+
 def migrated(path: Path, **timeouts: float) -> Store:
     store = Store(f"sqlite:///{path}", timeouts=DbTimeouts(**timeouts))
     store.upgrade()
@@ -71,8 +99,7 @@ def migrated(path: Path, **timeouts: float) -> Store:
 
 
 def test_locked_database_is_logged_as_locked_with_its_cause(
-    db_path: Path, kb: Any, caplog: pytest.LogCaptureFixture
-) -> None:
+    db_path: Path, kb: Any) -> None:
     store = migrated(db_path, busy=0.2)
     conv = store.conversation(transport="slack", channel="C", thread="t", user="U", now=NOW)
     lock = Locked(db_path)
@@ -82,19 +109,17 @@ def test_locked_database_is_logged_as_locked_with_its_cause(
         message = str(err.value)
         assert "database is locked" in message and "sqlite3.OperationalError" in message
         assert "autoflush" not in message
-        caplog.set_level(logging.ERROR, logger="bot.desk")
-        reply = Desk(kb, store).handle(incoming("IPアドレスを変更できますか?"))
+        with Captured("bot.desk", logging.ERROR) as logs:
+            reply = Desk(kb, store).handle(incoming("IPアドレスを変更できますか?"))
         assert not reply.logged
-        assert any("logging failed: database is locked" in r.getMessage()
-                   for r in caplog.records)
+        assert logs.has("logging failed: database is locked"), logs.messages
     finally:
         lock.release()
         store.dispose()
 
 
 def test_event_dedupe_gives_up_quickly_and_the_bot_answers_anyway(
-    db_path: Path, kb: Any, caplog: pytest.LogCaptureFixture
-) -> None:
+    db_path: Path, kb: Any) -> None:
     from slack_sdk import WebClient
 
     from bot.slack.conversation import Conversation
@@ -110,10 +135,11 @@ def test_event_dedupe_gives_up_quickly_and_the_bot_answers_anyway(
             store.claim_event("Ev1", now=NOW)
         settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-x"})
         conv = Conversation(settings, Desk(kb, store), Poster(WebClient(token="xoxb-x")))
-        caplog.set_level(logging.WARNING, logger="bot.slack")
-        assert conv.claim("Ev2", NOW) is True  # fails open
-        assert any("event dedupe failed for Ev2, answering anyway: database is locked"
-                   in r.getMessage() for r in caplog.records)
+        with Captured("bot.slack", logging.WARNING) as logs:
+            assert conv.claim("Ev2", NOW) is True  # fails open
+        assert logs.has("event dedupe failed for Ev2, answering anyway: database is locked"), (
+            logs.messages
+        )
     finally:
         lock.release()
     assert store.claim_event("Ev3", now=NOW) is True  # and works again once unlocked
@@ -122,18 +148,17 @@ def test_event_dedupe_gives_up_quickly_and_the_bot_answers_anyway(
 
 
 def test_deleted_database_file_is_noticed_said_and_recreated(
-    db_path: Path, kb: Any, caplog: pytest.LogCaptureFixture
-) -> None:
+    db_path: Path, kb: Any) -> None:
     store = migrated(db_path)
     desk = Desk(kb, store)
     assert desk.handle(incoming("IPアドレスを変更できますか?")).logged
     os.remove(db_path)  # what an operator's `rm certdesk.db` does under the running bot
-    caplog.set_level(logging.ERROR)
-    reply = desk.handle(incoming("IPアドレスを変更できますか?", thread="t2"))
+    with Captured("bot.store.repository", logging.ERROR) as logs:
+        reply = desk.handle(incoming("IPアドレスを変更できますか?", thread="t2"))
     assert not reply.logged
     assert "db_file_replaced" in reply.notices
     assert "データベースファイルが実行中に削除された" in reply.text
-    assert any(f"database file {db_path} was deleted" in r.getMessage() for r in caplog.records)
+    assert logs.has(f"database file {db_path} was deleted"), logs.messages
     assert db_path.exists()  # recreated, with the schema
 
     later = desk.handle(incoming("IPアドレスを変更できますか?", thread="t3"))
