@@ -51,7 +51,6 @@ def prose_of(text: str) -> str:
 @dataclass
 class _Logged:
     ok: bool = True
-    notice: str | None = None  # a bot.messages key that says why logging failed
 
 
 class Desk:
@@ -207,7 +206,6 @@ class Desk:
             yield
         except Exception as exc:
             state.ok = False
-            state.notice = state.notice or getattr(exc, "notice", None)
             log.error("logging failed: %s", exc)
 
     def _log_exchange(
@@ -269,8 +267,10 @@ class Desk:
             )
             escalation = EscalationInfo(0, reason, best_guess=guess)
         reply = replace(reply, message_id=message_id, escalation=escalation)
-        if state.notice is not None:
-            reply = replace(reply, notices=(*reply.notices, state.notice))
+        # something the Store must tell people (its SQLite file was deleted and recreated)
+        said = self.store.take_notice() if self.store is not None else None
+        if said is not None:
+            reply = replace(reply, notices=(*reply.notices, said))
         rendered = render_reply(reply, logged=state.ok, transport=incoming.transport)
         reply = replace(reply, logged=state.ok, text=rendered)
         if self.store is not None and conv is not None and message_id is not None:

@@ -64,10 +64,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "db_file_replaced": {
         "ja": "(注意: データベースファイルが実行中に削除されたため、新しく作り直しました。"
-        "この会話は保存されていません。それ以前の記録は新しいファイルにはありません。)",
+        "それまでの記録は新しいファイルにはありません。)",
         "en": "(Note: the database file was deleted while the bot was running and has been "
-        "recreated. This conversation was not saved, and earlier records are not in the new "
-        "file.)",
+        "recreated. Earlier records are not in the new file.)",
     },
     "logging_failed": {
         "ja": "(注意: 会話の記録に失敗しました。回答はできますが、この会話は保存されていません。)",

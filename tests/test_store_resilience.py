@@ -157,7 +157,7 @@ def test_deleted_database_file_is_noticed_said_and_recreated(
         reply = desk.handle(incoming("IPアドレスを変更できますか?", thread="t2"))
     assert not reply.logged
     assert "db_file_replaced" in reply.notices
-    assert "データベースファイルが実行中に削除された" in reply.text
+    assert "データベースファイルが実行中に削除された" in reply.text and "記録に失敗" in reply.text
     assert logs.has(f"database file {db_path} was deleted"), logs.messages
     assert db_path.exists()  # recreated, with the schema
 
@@ -266,3 +266,29 @@ def test_slack_bot_answers_while_postgres_is_frozen(pg: Any, tmp_path: Path) -> 
             pg.thaw()
         log = server.log()
         assert "event dedupe failed" in log and "database not answering" in log
+
+
+@pytest.mark.slow
+def test_slack_bot_says_its_database_file_was_deleted_and_logs_again(tmp_path: Path) -> None:
+    db = tmp_path / "certdesk.db"
+    with StandIn() as standin, serve(standin, f"sqlite:///{db}", tmp_path / "serve.log") as server:
+        def ask(n: int) -> Any:
+            ts = f"{1_850_000_000 + n}.000800"
+            ev = {"type": "app_mention", "user": "U1", "ts": ts, "channel": "C800",
+                  "text": f"<@{BOT_USER_ID}> IPアドレスを変更できますか? ({n})", "event_ts": ts}
+            assert server.post(event_envelope(ev, f"EvDel{n}"))[0] == 200
+            return standin.wait_for(
+                "chat.postMessage", lambda c: c.params.get("thread_ts") == ts, timeout=60
+            )[0]
+
+        assert "記録に失敗" not in ask(1).params["text"]
+        os.remove(db)
+        told = ask(2)  # the dedupe noticed first; the reply says it all the same
+        assert "データベースファイルが実行中に削除された" in str(told.params["blocks"])
+        third = ask(3)
+        assert "記録に失敗" not in third.params["text"]
+        assert "削除された" not in str(third.params["blocks"])  # said once
+        assert f"database file {db} was deleted" in server.log()
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT text FROM messages WHERE direction = 'in'").fetchall()
+    assert rows == [("IPアドレスを変更できますか? (2)",), ("IPアドレスを変更できますか? (3)",)]

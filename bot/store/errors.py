@@ -4,16 +4,12 @@ from __future__ import annotations
 
 
 class StoreError(Exception):
-    """Any database failure. The Desk catches this one type and keeps answering.
-    `notice`, when set, names a bot.messages text the reply should carry."""
-
-    notice: str | None = None
+    """Any database failure. The Desk catches this one type and keeps answering."""
 
 
 class DatabaseFileReplaced(StoreError):
-    """The SQLite file was deleted or replaced under the running Store (now recreated)."""
-
-    notice = "db_file_replaced"
+    """The SQLite file was deleted or replaced under the running Store (now recreated);
+    the Store also keeps a notice for the next reply (Store.take_notice)."""
 
 
 class NotFoundError(StoreError, LookupError):

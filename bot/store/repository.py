@@ -4,6 +4,7 @@ records (bot/store/records.py), never ORM objects, and raises only StoreError.""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -67,6 +68,8 @@ class Store:
         path = sqlite_file(url)
         self._file = FileWatch(path) if path else None
         self._outage = Outage(self.timeouts.retry)  # PostgreSQL stopped answering
+        self._notice: str | None = None  # for the next reply: see take_notice()
+        self._notice_lock = threading.Lock()
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -109,6 +112,7 @@ class Store:
                 "migrations", watch.path, what,
             )
             self._engine.dispose()  # no connection may keep the old inode
+            self._notice = "db_file_replaced"
             try:
                 self.upgrade()
             except StoreError as exc:
@@ -136,6 +140,14 @@ class Store:
             command.upgrade(cfg, "head")
         if self._file is not None:
             self._file.remember()
+
+    def take_notice(self) -> str | None:
+        """Once: a bot.messages key the next reply should say ("db_file_replaced"), so
+        people learn what the log says even when another operation (the event dedupe)
+        was the one that noticed."""
+        with self._notice_lock:
+            notice, self._notice = self._notice, None
+        return notice
 
     def ping(self) -> bool:
         try:
