@@ -291,6 +291,10 @@ class Desk:
             )
             escalation = EscalationInfo(0, reason, best_guess=guess)
         reply = replace(reply, message_id=message_id, escalation=escalation)
+        # something the Store must tell people (its SQLite file was deleted and recreated)
+        said = self.store.take_notice() if self.store is not None else None
+        if said is not None:
+            reply = replace(reply, notices=(*reply.notices, said))
         rendered = render_reply(reply, logged=state.ok, transport=incoming.transport)
         reply = replace(reply, logged=state.ok, text=rendered)
         if self.store is not None and conv is not None and message_id is not None:
@@ -394,8 +398,20 @@ class Desk:
             escalation_id, user=user, answer=answer, now=now, add_to_faq=add_to_faq
         )
         if add_to_faq:
+            log.info(
+                "escalation %s resolved by %s; answer added to the FAQ as %s by %s",
+                escalation_id, user, record.learned_entry_id, user,
+            )
             self._learned.refresh(force=True)  # answer the same question from it at once
+        else:
+            log.info("escalation %s resolved by %s", escalation_id, user)
         return record
+
+    def close(
+        self, escalation_id: int, *, user: str, now: datetime, note: str | None = None
+    ) -> EscalationRecord:
+        assert self.store is not None, "escalations need a database"
+        return self.store.close(escalation_id, user=user, now=now, note=note)
 
     def _message(self, message_id: int) -> MessageRecord | None:
         """The logged question, or None without a (working) Store."""

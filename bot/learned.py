@@ -4,6 +4,7 @@ escalations, which may have been added by another process (another worker, the C
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -17,6 +18,30 @@ log = logging.getLogger(__name__)
 
 # How often to ask the Store whether any process learned a new FAQ entry.
 LEARNED_POLL_SECONDS = 3.0
+
+# Links whose text hides their target: Slack's <url|text>, Markdown [text](url) and HTML
+# <a href="url">text</a>. Bounded repetitions without nesting: linear on hostile text.
+_URL = r"(?:https?|ftp|mailto|file):[^\s|<>()\[\]\"']{1,2000}"
+_HIDDEN_LINKS = re.compile(
+    rf"<\s*(?P<slack>{_URL})\s*\|(?P<slack_text>[^<>\n]{{0,500}})>"
+    rf"|\[(?P<md_text>[^\[\]\n]{{0,500}})\]\(\s*<?(?P<md>{_URL})>?(?:\s+\"[^\"\n]{{0,200}}\")?\s*\)"
+    rf"|<a\s[^<>]{{0,300}}?href\s*=\s*[\"']?(?P<html>{_URL})[\"']?[^<>]{{0,300}}>"
+    rf"(?P<html_text>[^<>]{{0,500}})</a\s*>",
+    re.IGNORECASE,
+)
+
+
+def reveal_links(text: str) -> str:
+    """Show every link's real target: "<https://x.example/a|here>" becomes
+    "here (https://x.example/a)". A learned answer is written by a person, so a
+    reader must see where its links go before following them."""
+
+    def show(m: re.Match[str]) -> str:
+        url = m.group("slack") or m.group("md") or m.group("html") or ""
+        label = (m.group("slack_text") or m.group("md_text") or m.group("html_text") or "").strip()
+        return url if not label or label == url else f"{label} ({url})"
+
+    return _HIDDEN_LINKS.sub(show, text)
 
 
 class LearnedMatcher:
@@ -56,8 +81,8 @@ class LearnedMatcher:
                 id=e.id,
                 question_ja=e.question,
                 question_en=e.question,
-                answer_ja=e.answer,
-                answer_en=e.answer,
+                answer_ja=reveal_links(e.answer),
+                answer_en=reveal_links(e.answer),
                 learned=True,
             )
             for e in learned

@@ -62,6 +62,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "お役に立てず申し訳ありません。",
         "en": "Sorry that did not help.",
     },
+    "db_file_replaced": {
+        "ja": "(注意: データベースファイルが実行中に削除されたため、新しく作り直しました。"
+        "それまでの記録は新しいファイルにはありません。)",
+        "en": "(Note: the database file was deleted while the bot was running and has been "
+        "recreated. Earlier records are not in the new file.)",
+    },
     "logging_failed": {
         "ja": "(注意: 会話の記録に失敗しました。回答はできますが、この会話は保存されていません。)",
         "en": "(Note: logging failed. I can still answer, but this conversation was not saved.)",

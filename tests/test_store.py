@@ -98,6 +98,7 @@ def test_escalation_lifecycle_resolve_into_faq(store: Store) -> None:
         "IIS 10 でも使えますか", "はい、同じ手順です。", "ja",
     )
     assert entry.escalation_id == esc.id and store.learned_version() > 0
+    assert entry.author == "LEAD"  # who added it to the FAQ
     with pytest.raises(EscalationStateError):
         store.assign(esc.id, user="OTHER", now=t2)
     with pytest.raises(EscalationStateError):

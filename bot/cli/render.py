@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from bot.learned import reveal_links
 from bot.reports import Group
 from bot.store.records import EscalationRecord, LearnedEntry
 
@@ -112,6 +113,11 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines() or [""])
 
 
+def _one_line(s: str) -> str:
+    """Safe inside a comment line: no line breaks, no control characters."""
+    return "".join(c if c.isprintable() else "?" for c in s)
+
+
 def _toml_str(s: str) -> str:
     # a JSON string is a valid TOML basic string once DEL is escaped as well
     return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007f")
@@ -127,12 +133,15 @@ def learned_toml(entries: Iterable[LearnedEntry]) -> str:
     for e in entries:
         own = "en" if e.lang.startswith("en") else "ja"
         other = "ja" if own == "en" else "en"
+        answer = reveal_links(e.answer)  # a reviewer sees where every link goes
         text = {
-            f"question_{own}": e.question, f"answer_{own}": e.answer,
-            f"question_{other}": TRANSLATE + e.question, f"answer_{other}": TRANSLATE + e.answer,
+            f"question_{own}": e.question, f"answer_{own}": answer,
+            f"question_{other}": TRANSLATE + e.question, f"answer_{other}": TRANSLATE + answer,
         }
+        author = _one_line(e.author or "-")
         out += ["[[entry]]", f"id = {_toml_str(e.id)}",
-                f"# learned {e.created_at.isoformat()} from escalation #{e.escalation_id}"]
+                f"# learned {e.created_at.isoformat()} from escalation #{e.escalation_id}",
+                f"# added_by = {author}  date = {e.created_at.date().isoformat()}"]
         out += [f"{k} = {_toml_str(text[k])}"
                 for k in ("question_ja", "question_en", "answer_ja", "answer_en")]
         out += [f"{k} = []" for k in ("phrasings_ja", "phrasings_en", "keywords_ja",

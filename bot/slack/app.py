@@ -135,11 +135,20 @@ def build_app(
         ack()
         logged(conv.escalations.open_resolve)(body, int(value(body)))
 
+    @app.action(views.ACTION_CLOSE)
+    def on_close(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        logged(conv.escalations.close)(body, int(value(body)), body["user"]["id"])
+
     @app.view(bk.VIEW_RESOLVE)
     def on_resolve_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         # validation answers in the modal (response_action); everything else after the
         # ack: resolving, learning the answer (a matcher update) and posting take seconds
         escalation_id, answer, add_to_faq = views.resolve_submission(view)
+        refused = conv.escalations.refusal_for_submission(body["user"]["id"], add_to_faq)
+        if refused is not None:  # checked here, not only by who saw the button
+            ack(response_action="errors", errors={"answer": refused})
+            return
         if not answer:
             error = "回答を入力してください / Enter an answer"
             ack(response_action="errors", errors={"answer": error})

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot import roles
 from bot.config import Settings
 from bot.slack import blocks as bk
 from bot.slack import views
@@ -66,10 +67,10 @@ class Conversation:
         """True exactly once per key, across workers when the Store is there."""
         store = self.desk.store
         if store is not None:
-            try:
+            try:  # bounded by the Store's dedupe timeout
                 return bool(store.claim_event(key, now=now))
-            except Exception:  # a broken database should not silence the bot
-                log.exception("claim_event failed for %s; answering anyway", key)
+            except Exception as exc:  # a broken or frozen database must not silence the bot
+                log.warning("event dedupe failed for %s, answering anyway: %s", key, exc)
                 return True
         with self._seen_lock:
             if key in self._seen:
@@ -224,14 +225,16 @@ class Conversation:
         sub = sub.lower()
         user = str(command.get("user_id") or "")
         lang = guess_lang(rest if sub in ("ask", "check", "help") else text, self.settings.lang)
-        is_lead = user in self.settings.leads
+        is_lead = roles.is_lead(self.settings.leads, user)
         if sub in ("", "help"):
             usage = t("usage", lang) + ("\n" + t("lead_usage", lang) if is_lead else "")
             return {"text": usage, "response_type": "ephemeral"}, False
         if sub == "check":
             return {"text": t("check_help", lang), "response_type": "ephemeral"}, False
         if sub in ("unanswered", "stats"):
-            if not is_lead:  # the command word says nothing about language: say both
+            action: roles.LeadAction = "stats" if sub == "stats" else "unanswered"
+            if not roles.allowed(self.settings.leads, user, action):
+                # the command word says nothing about language: say both
                 refusal = t("lead_only", "ja", cmd=sub) + "\n" + t("lead_only", "en", cmd=sub)
                 return {"text": refusal, "response_type": "ephemeral"}, False
             return None, True
@@ -247,6 +250,10 @@ class Conversation:
         lang = guess_lang(rest if sub.lower() == "ask" else text, self.settings.lang)
         if sub.lower() in ("stats", "unanswered"):
             lang = "en" if self.settings.lang == "en" else "ja"
+            # checked again after the ack: lead reports never leave without the role
+            if not roles.allowed(self.settings.leads, str(command.get("user_id") or ""), "stats"):
+                respond(text=roles.refusal("stats"), response_type="ephemeral")
+                return
         if sub.lower() == "stats":
             stats = self.stats(now)
             respond(text=t("home_stats", lang) + "\n" + views.format_stats(stats, lang))
@@ -320,7 +327,7 @@ class Conversation:
         if not user or event.get("tab", "home") != "home":
             return
         lang: Lang = "en" if self.settings.lang == "en" else "ja"
-        is_lead = user in self.settings.leads
+        is_lead = roles.is_lead(self.settings.leads, user)  # the lead parts only for leads
         now = datetime.now(UTC)
         cases = self._open_escalations() if is_lead else []
         view = views.home_view(

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot import roles
 from bot.config import Settings
+from bot.learned import reveal_links
 from bot.slack import kit, views
 from bot.slack.mrkdwn import escape
 from bot.slack.poster import Poster, Result, is_slack_ts
@@ -224,8 +226,28 @@ class Escalations:
         else:
             self.poster.call("chat.postMessage", event, channel=user, text=text)
 
+    # ---- roles: every lead action is checked here, on the server --------------------
+
+    def permitted(self, user: str | None, action: roles.LeadAction) -> bool:
+        return roles.allowed(self.settings.leads, user, action)
+
+    def refuse(self, body: dict[str, Any], user: str, action: roles.LeadAction) -> None:
+        """Tell the clicker (only them) that the action is for leads."""
+        channel = (body.get("channel") or {}).get("id")
+        if channel:
+            self.poster.call(
+                "chat.postEphemeral",
+                f"refuse:{action}",
+                channel=channel,
+                user=user,
+                text=escape(roles.refusal(action)),
+            )
+
     def assign(self, body: dict[str, Any], escalation_id: int, user: str) -> None:
         event = f"assign:{escalation_id}"
+        if not self.permitted(user, "take"):
+            self.refuse(body, user, "take")
+            return
         try:
             record = self.desk.assign(escalation_id, user=user, now=datetime.now(UTC))
         except Exception as exc:  # e.g. resolved meanwhile: tell the clicker, not the channel
@@ -234,9 +256,30 @@ class Escalations:
             if channel:
                 self._tell_staff(user, channel, escape(f"#{escalation_id}: {exc}"), event)
             return
+        log.info("escalation %s taken by %s", escalation_id, user)
+        self._refresh(record, body, event)
+
+    def close(self, body: dict[str, Any], escalation_id: int, user: str) -> None:
+        """Close a case without an answer (duplicate, spam); recorded with who did it."""
+        event = f"close:{escalation_id}"
+        if not self.permitted(user, "close"):
+            self.refuse(body, user, "close")
+            return
+        try:
+            record = self.desk.close(escalation_id, user=user, now=datetime.now(UTC))
+        except Exception as exc:
+            log.warning("close of escalation %s failed: %s", escalation_id, exc)
+            channel = (body.get("channel") or {}).get("id")
+            self._tell_staff(user, channel, escape(f"#{escalation_id}: {exc}"), event)
+            return
+        log.info("escalation %s closed by %s", escalation_id, user)
         self._refresh(record, body, event)
 
     def open_resolve(self, body: dict[str, Any], escalation_id: int) -> None:
+        user = str((body.get("user") or {}).get("id") or "")
+        if not self.permitted(user, "resolve"):
+            self.refuse(body, user, "resolve")
+            return
         record = self._record(escalation_id)
         question = str(record.question) if record is not None else ""
         self.poster.call(
@@ -246,8 +289,20 @@ class Escalations:
             view=views.resolve_modal(escalation_id, self.staff_lang, question),
         )
 
+    def refusal_for_submission(self, user: str, add_to_faq: bool) -> str | None:
+        """The modal's error line when `user` may not submit the resolve modal, else None."""
+        if not self.permitted(user, "resolve"):
+            return roles.short_refusal("resolve")
+        if add_to_faq and not self.permitted(user, "add_to_faq"):
+            return roles.short_refusal("add_to_faq")
+        return None
+
     def resolve(self, escalation_id: int, user: str, answer: str, add_to_faq: bool) -> Any:
-        """Record the resolution (the matcher learns the answer when add_to_faq)."""
+        """Record the resolution (the matcher learns the answer when add_to_faq). The
+        handler has checked the role before its ack; checked again here, on the server."""
+        refused = self.refusal_for_submission(user, add_to_faq)
+        if refused is not None:
+            raise PermissionError(refused)
         return self.desk.resolve(
             escalation_id, user=user, answer=answer, add_to_faq=add_to_faq, now=datetime.now(UTC)
         )
@@ -281,7 +336,7 @@ class Escalations:
         """The answer in the asker's thread, and the escalation post marked resolved."""
         event = f"resolve:{record.id}"
         lang = _lang(record.lang)
-        text = t("resolved_for_asker", lang, user=user, answer=escape(answer))
+        text = t("resolved_for_asker", lang, user=user, answer=escape(reveal_links(answer)))
         channel, thread = asker_place(record)
         composer = kit.Composer(lang)
         composer.extend(kit.sections(text))

@@ -7,8 +7,10 @@ the Store's job (claim_event), so any number of workers can share one database.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -27,6 +29,59 @@ log = logging.getLogger("bot.slack")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+# Slack's own events, interactions and commands are far below 1 MiB; a request body over
+# the limit is refused (413) before it is read, signed or not.
+MAX_BODY_ENV = "CERTDESK_MAX_BODY_BYTES"
+DEFAULT_MAX_BODY_BYTES = 1 << 20
+_READ_CHUNK = 64 * 1024
+
+
+def max_body_bytes(env: dict[str, str] | None = None) -> int:
+    """CERTDESK_MAX_BODY_BYTES, or 1 MiB when unset or not a positive integer."""
+    raw = (os.environ if env is None else env).get(MAX_BODY_ENV, "").strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        return DEFAULT_MAX_BODY_BYTES
+    return value if value > 0 else DEFAULT_MAX_BODY_BYTES
+
+
+def _read_at_most(stream: Any, n: int) -> bytes:
+    """Up to `n` bytes from a WSGI input stream, in chunks, never more."""
+    parts: list[bytes] = []
+    got = 0
+    while got < n:
+        chunk = stream.read(min(_READ_CHUNK, n - got))
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def bounded_body(environ: WSGIEnvironment, limit: int) -> tuple[str, str] | None:
+    """None when the body is within `limit` (a chunked one is then read, at most limit+1
+    bytes, and handed on with its Content-Length); otherwise (HTTP status, reason)."""
+    length = (environ.get("CONTENT_LENGTH") or "").strip()
+    if length:
+        try:
+            n = int(length)
+        except ValueError:
+            return "400 Bad Request", "bad Content-Length"
+        if n < 0:
+            return "400 Bad Request", "bad Content-Length"
+        if n > limit:
+            return "413 Content Too Large", f"Content-Length {n}"
+        return None
+    if "chunked" not in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower():
+        return None  # no body at all
+    stream = environ.get("wsgi.input")
+    data = _read_at_most(stream, limit + 1) if stream is not None else b""
+    if len(data) > limit:
+        return "413 Content Too Large", f"chunked body over {limit} bytes"
+    environ["wsgi.input"] = io.BytesIO(data)
+    environ["CONTENT_LENGTH"] = str(len(data))
+    return None
 
 
 def load_desk(settings: Settings) -> Desk:
@@ -48,8 +103,15 @@ class WsgiApp:
     App are built on first use so that a worker that cannot reach its database yet
     still answers /healthz (503) instead of crashing in a restart loop."""
 
-    def __init__(self, settings: Settings, desk_factory: Callable[[Settings], Desk] = load_desk):
+    def __init__(
+        self,
+        settings: Settings,
+        desk_factory: Callable[[Settings], Desk] = load_desk,
+        *,
+        max_body: int | None = None,
+    ):
         self.settings = settings
+        self.max_body = max_body_bytes() if max_body is None else max_body
         self._desk_factory = desk_factory
         self._lock = threading.Lock()
         self._desk: Desk | None = None
@@ -89,6 +151,18 @@ class WsgiApp:
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
             )
             return [body]
+        refused = bounded_body(environ, self.max_body)
+        if refused is not None:  # before Bolt reads a byte of it, before the signature check
+            status, why = refused
+            log.warning("refused request to %s: %s (limit %s bytes)", path, why, self.max_body)
+            body = json.dumps({"ok": False, "error": status.split(" ", 1)[1]}).encode()
+            start_response(
+                status,
+                # no Connection header (hop-by-hop, WSGI forbids it): gunicorn drains at
+                # most 64 KiB of an unread body, then closes the connection itself
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
         try:
             handler = self._ensure()
         except Exception:
@@ -125,6 +199,10 @@ def run_http(settings: Settings, *, host: str, port: int, workers: int, threads:
                 "worker_class": "gthread",
                 "threads": threads,
                 "timeout": 60,
+                # request line and headers are bounded by gunicorn; the body by WsgiApp
+                "limit_request_line": 8190,
+                "limit_request_fields": 100,
+                "limit_request_field_size": 8190,
                 "graceful_timeout": 10,
                 "accesslog": None,
                 "loglevel": "info",

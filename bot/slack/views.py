@@ -20,6 +20,8 @@ MAX_QUESTION_SHOWN = 8_000
 MAX_GUESS = 300
 MAX_HOME_OPEN = 15
 MAX_MODAL_QUESTION = 2_900
+ACTION_CLOSE = "escalation_close"
+CLOSE_LABEL = ("クローズ", "Close")
 
 # ---- escalation ------------------------------------------------------------------
 
@@ -87,6 +89,8 @@ def escalation_blocks(
             [
                 button(t("esc_take", lang), ACTION_ASSIGN, str(esc_id)),
                 button(t("esc_resolve", lang), ACTION_RESOLVE, str(esc_id), "primary"),
+                button(CLOSE_LABEL[1] if lang == "en" else CLOSE_LABEL[0], ACTION_CLOSE,
+                       str(esc_id)),
             ],
             block_id=f"escalation_{esc_id}",
         )

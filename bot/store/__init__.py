@@ -9,10 +9,19 @@ is the schema that Alembic migrates, `queries` builds the reports' SELECTs, and
 """
 
 from bot.store.engine import sqlite_file
+from bot.store.errors import (
+    DatabaseFileReplaced,
+    EscalationStateError,
+    NotFoundError,
+    StoreError,
+)
 from bot.store.records import EscalationRecord, LearnedEntry, MessageRecord, UnansweredRow
-from bot.store.repository import EscalationStateError, NotFoundError, Store, StoreError
+from bot.store.repository import Store
+from bot.store.timeouts import DbTimeouts
 
 __all__ = [
+    "DatabaseFileReplaced",
+    "DbTimeouts",
     "EscalationRecord",
     "EscalationStateError",
     "LearnedEntry",

@@ -16,9 +16,16 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from bot.store.timeouts import (
+    DbTimeouts,
+    connect_timeout_now,
+    postgres_connect_args,
+    psycopg_connection_class,
+    remaining,
+)
 from knowledge.normalize import replace_surrogates
 
-SQLITE_BUSY_TIMEOUT_S = 30
+SQLITE_BUSY_TIMEOUT_S = DbTimeouts.busy  # the default; CERTDESK_DB_BUSY_TIMEOUT sets it
 READ_ONLY = "certdesk_read_only"  # execution option: a read transaction on SQLite
 
 
@@ -57,19 +64,39 @@ def sqlite_file(url: str) -> str | None:
     return path
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, timeouts: DbTimeouts | None = None) -> Engine:
+    t = timeouts or DbTimeouts.from_env()
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        # pre_ping: a restarted PostgreSQL server does not break the next request
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    backend = parsed.get_backend_name()
+    if backend != "sqlite":
+        if backend != "postgresql" or parsed.get_driver_name() != "psycopg":
+            # pre_ping: a restarted server does not break the next request
+            return create_engine(url, pool_pre_ping=True, pool_timeout=t.pool)
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_timeout=t.pool,
+            connect_args=postgres_connect_args(parsed.query, t),
+        )
+        connection_class = psycopg_connection_class(t)
+
+        @event.listens_for(engine, "do_connect")
+        def _pg_connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+            # connect within the thread's deadline; every later wait is bounded too
+            cparams["connect_timeout"] = connect_timeout_now(t)
+            return connection_class.connect(*cargs, **cparams)
+
+        return engine
+    busy_ms = max(1, int(t.busy * 1000))
+    engine = create_engine(url, connect_args={"timeout": t.busy})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
         # pysqlite's own BEGIN handling is off; we emit BEGIN ourselves (below)
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        record.info["busy_ms"] = busy_ms
         if parsed.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")  # durable enough under WAL
@@ -78,6 +105,12 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        # The thread's deadline (the dedupe's short one) bounds the wait for the lock.
+        want = min(max(1, int(remaining(t.busy) * 1000)), busy_ms)
+        info = conn.connection.info
+        if info.get("busy_ms") != want:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {want}")
+            info["busy_ms"] = want
         # Writers take the write lock up front (BEGIN IMMEDIATE), so the busy timeout
         # applies; a deferred read that later writes would fail with SQLITE_BUSY at once.
         if conn.get_execution_options().get(READ_ONLY):

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.x models. Only bot/store.py uses them; migrations/ mirrors them.
+"""SQLAlchemy 2.x models. Only bot/store/ uses them; migrations/ mirrors them.
 
 Times are stored as UTC. SQLite keeps no zone, so the Store re-attaches UTC on read.
 """
@@ -143,6 +143,8 @@ class LearnedEntryRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # no FK: the entry outlives the escalation when old conversations are pruned
     escalation_id: Mapped[int | None] = mapped_column(Integer)
+    # who added it (a Slack user id, or the operator's login name for the CLI)
+    author: Mapped[str | None] = mapped_column(String(64))
 
 
 class Escalation(Base):

@@ -62,6 +62,7 @@ class LearnedEntry:
     lang: str
     created_at: datetime
     escalation_id: int | None
+    author: str | None = None  # who added it to the FAQ
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ records (bot/store/records.py), never ORM objects, and raises only StoreError.""
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -13,7 +15,22 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store import queries as q
-from bot.store.engine import READ_ONLY, alembic_config, make_engine, redact, to_utc
+from bot.store import schema
+from bot.store.engine import (
+    READ_ONLY,
+    alembic_config,
+    make_engine,
+    redact,
+    sqlite_file,
+    to_utc,
+)
+from bot.store.errors import (
+    DatabaseFileReplaced,
+    EscalationStateError,
+    NotFoundError,
+    StoreError,
+)
+from bot.store.health import FileWatch, Outage, is_outage
 from bot.store.models import (
     Analysis,
     Choice,
@@ -27,29 +44,20 @@ from bot.store.models import (
     SlackEvent,
 )
 from bot.store.records import EscalationRecord, LearnedEntry, MessageRecord, UnansweredRow
+from bot.store.timeouts import DbTimeouts, deadline, describe
 
 DECISIONS = frozenset({"answer", "ambiguous", "none", "smalltalk", "human"})
 REASONS = frozenset({"no_answer", "not_helpful", "asked_human"})
 ACTIVE = ("open", "assigned")
-_MIGRATION_LOCK_KEY = 0x63657274  # "cert": pg_advisory_xact_lock key for upgrade()
 
-
-class StoreError(Exception):
-    """Any database failure. The Desk catches this one type and keeps answering."""
-
-
-class NotFoundError(StoreError, LookupError):
-    """No row with that id."""
-
-
-class EscalationStateError(StoreError, ValueError):
-    """The escalation is already resolved or closed."""
+log = logging.getLogger(__name__)
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, timeouts: DbTimeouts | None = None) -> None:
+        self.timeouts = timeouts or DbTimeouts.from_env()
         try:
-            self._engine = make_engine(url)
+            self._engine = make_engine(url, self.timeouts)
         except (SQLAlchemyError, ImportError, ValueError) as exc:
             raise StoreError(f"cannot use DATABASE_URL: {exc}") from exc
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
@@ -57,52 +65,71 @@ class Store:
             self._engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False
         )
         self.dialect = self._engine.dialect.name
+        path = sqlite_file(url)
+        self._file = FileWatch(path) if path else None
+        self._outage = Outage(self.timeouts.retry)  # PostgreSQL stopped answering
+        self._notice: str | None = None  # for the next reply: see take_notice()
+        self._notice_lock = threading.Lock()
 
     # -- plumbing ---------------------------------------------------------------------
 
     @contextmanager
     def _tx(self, *, read: bool = False) -> Iterator[Session]:
-        """One transaction; every SQLAlchemy error leaves as StoreError."""
+        """One transaction; every SQLAlchemy error leaves as StoreError with its root
+        cause ("database is locked (sqlite3.OperationalError during BEGIN IMMEDIATE)")."""
+        self._guard_file()
+        if self._outage.active():
+            raise StoreError(f"database unavailable, not retried yet: {self._outage.cause}")
         try:
             with (self._reads if read else self._sessions)() as session, session.begin():
                 yield session
         except StoreError:
             raise
         except SQLAlchemyError as exc:
-            raise StoreError(str(exc).splitlines()[0]) from exc
+            cause = describe(exc)
+            if self.dialect != "sqlite" and is_outage(exc):
+                self._outage.record(cause)
+                log.error(
+                    "database not answering; failing fast for %.0f s: %s",
+                    self.timeouts.retry, cause,
+                )
+            raise StoreError(cause) from exc
+
+    def _guard_file(self) -> None:
+        """Notice a SQLite file deleted (or replaced) under the running Store: its open
+        connections would keep writing to the deleted inode and every row would be lost.
+        Drop them, recreate the file with the schema, and fail this one operation loudly."""
+        watch = self._file
+        if watch is None or watch.change() is None:
+            return
+        with watch.lock:
+            what = watch.change()
+            if what is None:
+                return  # another thread recreated it meanwhile
+            log.error(
+                "the SQLite database file %s was %s while certdesk was running: rows "
+                "written since then went to the old file; reopening it and applying the "
+                "migrations", watch.path, what,
+            )
+            self._engine.dispose()  # no connection may keep the old inode
+            self._notice = "db_file_replaced"
+            try:
+                self.upgrade()
+            except StoreError as exc:
+                log.error("cannot recreate the database file %s: %s", watch.path, exc)
+                raise DatabaseFileReplaced(
+                    f"the database file {watch.path} was {what} and cannot be recreated: {exc}"
+                ) from exc
+            raise DatabaseFileReplaced(
+                f"the database file {watch.path} was {what} while running; it was recreated "
+                "and logging continues in the new file"
+            )
 
     @contextmanager
     def migration_connection(self) -> Iterator[Connection]:
-        """A connection in a transaction that holds the migration lock: SQLite's write
-        lock (BEGIN IMMEDIATE) or a PostgreSQL advisory lock. Concurrent upgrades queue
-        here, and each one then sees the others' finished work."""
-        try:
-            with self._engine.connect() as conn:
-                sqlite = self.dialect == "sqlite"
-                if sqlite:
-                    # Batch mode rebuilds a table by copy, drop and rename; with foreign
-                    # keys on, the drop would cascade-delete the children's rows. The
-                    # pragma only works outside a transaction, hence the raw connection.
-                    conn.connection.driver_connection.execute(  # type: ignore[union-attr]
-                        "PRAGMA foreign_keys = OFF"
-                    )
-                try:
-                    with conn.begin():
-                        if self.dialect == "postgresql":
-                            conn.execute(
-                                text("SELECT pg_advisory_xact_lock(:k)"),
-                                {"k": _MIGRATION_LOCK_KEY},
-                            )
-                        yield conn
-                        if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first():
-                            raise StoreError("a migration left rows with broken foreign keys")
-                finally:
-                    if sqlite:
-                        conn.connection.driver_connection.execute(  # type: ignore[union-attr]
-                            "PRAGMA foreign_keys = ON"
-                        )
-        except SQLAlchemyError as exc:
-            raise StoreError(str(exc).splitlines()[0]) from exc
+        """A connection in a transaction that holds the migration lock (bot/store/schema.py)."""
+        with schema.migration_connection(self._engine) as conn:
+            yield conn
 
     def upgrade(self) -> None:
         from alembic import command
@@ -111,6 +138,16 @@ class Store:
         with self.migration_connection() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+        if self._file is not None:
+            self._file.remember()
+
+    def take_notice(self) -> str | None:
+        """Once: a bot.messages key the next reply should say ("db_file_replaced"), so
+        people learn what the log says even when another operation (the event dedupe)
+        was the one that noticed."""
+        with self._notice_lock:
+            notice, self._notice = self._notice, None
+        return notice
 
     def ping(self) -> bool:
         try:
@@ -304,7 +341,7 @@ class Store:
                 question, lang = q.escalated_question(s, escalation_id)
                 entry = LearnedEntryRow(
                     question=question, answer=answer, lang=lang, created_at=now,
-                    escalation_id=escalation_id,
+                    escalation_id=escalation_id, author=user,
                 )
                 s.add(entry)
                 s.flush()
@@ -349,7 +386,7 @@ class Store:
             return [
                 LearnedEntry(
                     id=f"learned-{r.id}", question=r.question, answer=r.answer, lang=r.lang,
-                    created_at=r.created_at, escalation_id=r.escalation_id,
+                    created_at=r.created_at, escalation_id=r.escalation_id, author=r.author,
                 )
                 for r in rows
             ]
@@ -361,9 +398,12 @@ class Store:
 
     # -- Slack event dedupe -------------------------------------------------------------
 
-    def claim_event(self, event_id: str, *, now: datetime) -> bool:
+    def claim_event(self, event_id: str, *, now: datetime, timeout: float | None = None) -> bool:
+        """True the first time `event_id` is claimed, across processes. Bounded by the
+        dedupe timeout (CERTDESK_DB_DEDUPE_TIMEOUT): past it, StoreError, and the caller
+        answers anyway (fail open) instead of holding its thread."""
         try:
-            with self._tx() as s:
+            with deadline(self.timeouts.dedupe if timeout is None else timeout), self._tx() as s:
                 s.add(SlackEvent(event_id=event_id, created_at=now))
         except StoreError as exc:
             if isinstance(exc.__cause__, IntegrityError):
