@@ -225,18 +225,18 @@ def test_lead_takes_resolves_adds_to_faq_and_links_show_their_target(
     answer = f"<{EVIL}|ここ> を実行し、詳しくは [手順書](https://evil.example/howto) を見てください。"
     assert submit(server, esc_id, LEAD, answer, add_to_faq=True) == b""
 
-    record = store.escalation(esc_id)
-    assert record is not None and record.status == "resolved" and record.resolver == LEAD
-    [entry] = store.learned_entries()
-    assert entry.author == LEAD and record.learned_entry_id == entry.id
-    assert f"answer added to the FAQ as {entry.id} by {LEAD}" in server.log()
-
-    # the asker's thread shows the real targets, not link text
+    # the modal acks first; the asker's thread then shows the real targets, not link text
     told = standin.wait_for(
         "chat.postMessage",
         lambda c: c.params.get("thread_ts") == thread and "evil.example" in blocks_text(c),
     )[0]
     assert f"ここ ({EVIL})" in blocks_text(told) and "|ここ" not in blocks_text(told)
+
+    record = store.escalation(esc_id)
+    assert record is not None and record.status == "resolved" and record.resolver == LEAD
+    [entry] = store.learned_entries()
+    assert entry.author == LEAD and record.learned_entry_id == entry.id
+    assert f"answer added to the FAQ as {entry.id} by {LEAD}" in server.log()
 
     # and so does the learned answer the next person gets
     ts = next_ts()
