@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import verification
 
 from analyzers.findings import Finding, finding
+from analyzers.removed import RemovedRoot, removed_roots
 from analyzers.signatures import issued_by
 from analyzers.trust import TrustRoots
 
@@ -126,17 +127,21 @@ def analyze_chain(
             "(object numbers)."))
 
     # 6. certificates that are not on the path
+    store = roots()
     on_path = {c.index for c in path}
     top = path[-1]
-    incomplete = (
-        not broken
-        and not top.self_signed
-        and not any(_issued_by(top.cert, r) for r in roots().issuers_of(top.cert))
-    )
+    anchor = None if broken else _anchor(path, store)
+    incomplete = not broken and anchor is None and not top.self_signed
+    path_keys = {(c.cert.subject.public_bytes(), _spki(c.cert)) for c in path}
     for c in uniq:
         if c.index in on_path:
             continue
-        if incomplete and c.self_signed and c.is_ca:
+        if (c.cert.subject.public_bytes(), _spki(c.cert)) in path_keys or any(
+                _issued_by(p.cert, c.cert) for p in path if not p.self_signed):
+            # another copy of a certificate on the path (the same name and key, signed
+            # by someone else: a cross-sign), or another issuer of one: it is on a path
+            continue
+        if incomplete and c.self_signed and c.is_ca and _may_be_beyond_gap(top, c):
             # A root pasted with a leaf whose intermediate is missing is most likely the
             # chain's own root beyond the gap: say it is included, not that it is unrelated.
             out.append(_root_included(c))
@@ -153,8 +158,45 @@ def analyze_chain(
             f"{leaf.index}. Remove it."))
 
     if not broken:
-        out.extend(_trust_verdict(path, leaf, roots, now))
+        out.extend(_trust_verdict(path, leaf, uniq, anchor, store, now))
     return ChainResult(out, leaf, path)
+
+
+def _spki(cert: x509.Certificate) -> bytes:
+    try:
+        return cert.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    except Exception:  # a key cryptography cannot load: the raw SPKI stands in
+        return cert.tbs_certificate_bytes
+
+
+def _may_be_beyond_gap(top: ChainCert, root: ChainCert) -> bool:
+    """Can this self-signed CA be the chain's root, above the missing certificate?
+
+    When the top of the chain is a leaf, the missing intermediate could have been
+    issued by any root. When it is a CA, its issuer is the next certificate up: a root
+    with another name, from another organisation, cannot be it.
+    """
+    if not top.is_ca:
+        return True
+    if root.cert.subject == top.cert.issuer:
+        return True
+    org = x509.NameOID.ORGANIZATION_NAME
+    mine = {a.value for a in root.cert.subject.get_attributes_for_oid(org)}
+    theirs = {a.value for a in top.cert.issuer.get_attributes_for_oid(org)}
+    return bool(mine & theirs)
+
+
+def _anchor(path: list[ChainCert], store: TrustRoots) -> int | None:
+    """Where the path meets the trust store: the first certificate that is a store root
+    (the same certificate, or the same name and key: a cross-sign), or that a store
+    root issued."""
+    for k, c in enumerate(path):
+        if store.contains(c.cert):
+            return k
+        if not c.self_signed and any(_issued_by(c.cert, r) for r in store.issuers_of(c.cert)):
+            return k
+    return None
 
 
 def _root_included(root: ChainCert) -> Finding:
@@ -167,19 +209,21 @@ def _root_included(root: ChainCert) -> Finding:
 
 
 def _trust_verdict(
-    path: list[ChainCert], leaf: ChainCert, roots: Callable[[], TrustRoots], now: datetime
+    path: list[ChainCert], leaf: ChainCert, pasted: list[ChainCert], anchor: int | None,
+    store: TrustRoots, now: datetime,
 ) -> list[Finding]:
     out: list[Finding] = []
     top = path[-1]
-    store = roots()
-    anchored = False
-    if top.self_signed:
-        if len(path) == 1 and not top.is_ca:
-            # a lone self-signed server certificate: cert.self_signed says it all
-            return out
+    if top.self_signed and not (len(path) == 1 and not top.is_ca):
         out.append(_root_included(top))
-        anchored = store.contains(top.cert)
-        if not anchored:
+    if anchor is None:
+        if top.self_signed and len(path) == 1 and not top.is_ca:
+            return out  # a lone self-signed server certificate: cert.self_signed says it all
+        gone = removed_roots().root(top.cert) if top.self_signed else \
+            removed_roots().issuer(top.cert)
+        if gone is not None:
+            out.append(_root_removed(top, gone))
+        elif top.self_signed:
             out.append(finding(
                 "chain.untrusted_root", top.index,
                 f"ルート証明書 {_cn(top)} は信頼されたルート(Mozillaのルートと --trust)"
@@ -189,22 +233,22 @@ def _trust_verdict(
                 f"The root {_cn(top)} is not in the trust store (Mozilla's roots plus --trust); "
                 "browsers will warn. Use a publicly trusted CA, or distribute your private "
                 "CA's root to the clients."))
-            return out
-    else:
-        anchored = any(_issued_by(top.cert, r) for r in store.issuers_of(top.cert))
-        if not anchored:
-            url = top.aia_ca_issuers[0] if top.aia_ca_issuers else None
-            ja_url = f"中間証明書は {url} から入手できます。" if url else ""
-            en_url = f" It can be fetched from {url}." if url else ""
-            issuer = top.cert.issuer.rfc4514_string()
-            out.append(finding(
-                "chain.incomplete", top.index,
-                f"オブジェクト{top.index}の発行者({issuer})の証明書がありません。"
-                f"中間証明書が不足しています。{ja_url}受け取った証明書をすべてインストールしてください。",
-                f"The issuer of object {top.index} ({issuer}) is missing: an intermediate "
-                f"certificate is missing.{en_url} Install every certificate you received."))
-            return out
-    if anchored and _verifies(path, leaf, store, now):
+        else:
+            out.append(_incomplete(top))
+        return out
+    for at in path[anchor:]:
+        if at.self_signed or not store.contains(at.cert):
+            continue
+        out.append(finding(
+            "chain.cross_signed", at.index,
+            f"オブジェクト{at.index}({_cn(at)})は信頼されたルート証明書 {_cn(at)} のクロス署名版"
+            "(同じ名前と公開鍵を持ち、別のルートが署名したもの)です。クライアントは手元のルートで"
+            "検証を終えるため、その先の証明書は不要です。",
+            f"Object {at.index} ({_cn(at)}) is a cross-sign of the trusted root {_cn(at)} "
+            "(the same name and key, signed by another root). Clients stop at the root they "
+            "hold, so nothing above it is needed."))
+    if _verifies(leaf, pasted, store, now) or (
+            _private(path, anchor, store) and _own_path_ok(path[: anchor + 1], store, now)):
         out.append(finding(
             "chain.trusted", leaf.index,
             "チェーンは信頼されたルート証明書まで検証できました。",
@@ -212,20 +256,86 @@ def _trust_verdict(
     return out
 
 
-def _verifies(path: list[ChainCert], leaf: ChainCert, store: TrustRoots, now: datetime) -> bool:
-    """Real path validation by cryptography (time, signatures, CA constraints)."""
-    try:
-        builder = (
-            verification.PolicyBuilder()
-            .store(store.store())
-            .time(now)
-            .extension_policies(
-                ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(),
-                ee_policy=verification.ExtensionPolicy.permit_all(),
-            )
-        )
-        verifier = builder.build_client_verifier()
-        verifier.verify(leaf.cert, [c.cert for c in path[1:]])
-    except Exception:  # VerificationError, or a policy the verifier cannot express
+def _incomplete(top: ChainCert) -> Finding:
+    url = top.aia_ca_issuers[0] if top.aia_ca_issuers else None
+    ja_url = f"中間証明書は {url} から入手できます。" if url else ""
+    en_url = f" It can be fetched from {url}." if url else ""
+    issuer = top.cert.issuer.rfc4514_string()
+    return finding(
+        "chain.incomplete", top.index,
+        f"オブジェクト{top.index}の発行者({issuer})の証明書がありません。"
+        f"中間証明書が不足しています。{ja_url}受け取った証明書をすべてインストールしてください。",
+        f"The issuer of object {top.index} ({issuer}) is missing: an intermediate "
+        f"certificate is missing.{en_url} Install every certificate you received.")
+
+
+def _root_removed(top: ChainCert, gone: RemovedRoot) -> Finding:
+    expired = gone.not_after <= gone.removed_on
+    why_ja = f"(ルート自体の有効期限は{gone.not_after})" if expired else ""
+    why_en = f" (the root itself expired on {gone.not_after})" if expired else ""
+    return finding(
+        "chain.root_removed", top.index,
+        f"このチェーンのルート証明書 {gone.name} は、Mozillaのルートストアから削除されました"
+        f"({gone.removed_on}ごろ、certifi {gone.removed_in}){why_ja}。中間証明書の不足では"
+        "ありません。現在も信頼されているルートにつながる中間証明書(CAが配布している新しい"
+        "チェーン)に入れ替えるか、証明書を再発行してください。",
+        f"The chain's root {gone.name} was removed from Mozilla's root store (around "
+        f"{gone.removed_on}, certifi {gone.removed_in}){why_en}. No intermediate is "
+        "missing: replace the intermediates with the CA's current chain to a root that is "
+        "still trusted, or have the certificate reissued.")
+
+
+def _private(path: list[ChainCert], anchor: int, store: TrustRoots) -> bool:
+    """True when the anchor is a root added with --trust, not one of Mozilla's."""
+    from analyzers.trust import mozilla_roots
+
+    at = path[anchor].cert
+    moz = mozilla_roots()
+    if moz.contains(at):
         return False
+    return not any(_issued_by(at, r) for r in moz.issuers_of(at))
+
+
+def _own_path_ok(path: list[ChainCert], store: TrustRoots, now: datetime) -> bool:
+    """OpenSSL's view for a private anchor: every link signed, every certificate in its
+    validity period, every issuer a CA. (cryptography also applies its web-PKI CA
+    profile to the anchor, which a private root made by `openssl req -x509` fails.)"""
+    for i, c in enumerate(path):
+        if not c.cert.not_valid_before_utc <= now <= c.cert.not_valid_after_utc:
+            return False
+        if i and not c.is_ca and not _v1(c.cert):
+            return False
     return True
+
+
+def _v1(cert: x509.Certificate) -> bool:
+    return cert.version == x509.Version.v1
+
+
+def _verifies(leaf: ChainCert, pasted: list[ChainCert], store: TrustRoots,
+              now: datetime) -> bool:
+    """Real path validation by cryptography (time, signatures, CA constraints), with every
+    pasted certificate offered as an intermediate so it builds its own path."""
+    others = [c.cert for c in pasted if c is not leaf]
+    for ca_policy in (verification.ExtensionPolicy.webpki_defaults_ca(), _LENIENT_CA):
+        try:
+            builder = (
+                verification.PolicyBuilder()
+                .store(store.store())
+                .time(now)
+                .extension_policies(
+                    ca_policy=ca_policy,
+                    ee_policy=verification.ExtensionPolicy.permit_all(),
+                )
+            )
+            builder.build_client_verifier().verify(leaf.cert, others)
+        except Exception:  # VerificationError, or a policy the verifier cannot express
+            continue
+        return True
+    return False
+
+
+# OpenSSL's CA profile: basicConstraints must be there; keyUsage, AKI and the rest may be
+# missing (a root from `openssl req -x509` has no keyUsage).
+_LENIENT_CA = verification.ExtensionPolicy.permit_all().require_present(
+    x509.BasicConstraints, verification.Criticality.AGNOSTIC, None)

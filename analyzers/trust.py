@@ -136,3 +136,8 @@ def load_trust_roots(extra_pem_paths: Sequence[str] = ()) -> TrustRoots:
     that into exit code 2.
     """
     return _load_cached(tuple(str(p) for p in extra_pem_paths))
+
+
+def mozilla_roots() -> TrustRoots:
+    """certifi's Mozilla roots alone (to tell a --trust anchor from a public one)."""
+    return _mozilla_roots()
