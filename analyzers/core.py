@@ -17,8 +17,10 @@ from analyzers.checks import (
     match_checks,
     private_key_checks,
 )
+from analyzers.containers import container_findings
+from analyzers.decode import decode_bytes
 from analyzers.findings import Finding, finding
-from analyzers.messages import defect_findings
+from analyzers.messages import defect_findings, input_findings
 from analyzers.objects import Parsed, _parse_unlabelled, parse_block
 from analyzers.report import ObjectInfo, Report
 from analyzers.scan import Block, first_der_element, scan_text
@@ -106,8 +108,14 @@ def _analyze(
     parsed: list[Parsed] = []
     text: str | None = None
     crlf = False
+    flags: set[str] = set()
     if isinstance(data, bytes):
-        if data[:1] == b"\x30" and (p := _parse_der_file(data, now)) is not None:
+        utf16 = decode_bytes(data) if b"\x00" in data[:4096] else None
+        if utf16 is not None:
+            text = utf16[0]
+            flags.add("utf16")
+        elif data[:1] == b"\x30" and (p := _parse_der_file(data, now)) is not None:
+            p.der_file = True
             parsed.append(p)
         elif _looks_binary(data):
             if data[:1] == b"\x30":
@@ -120,7 +128,8 @@ def _analyze(
     blocks: list[Block] = []
     if text is not None:
         result = scan_text(text)
-        crlf, blocks = result.crlf, result.blocks
+        crlf, blocks = result.crlf and "cr_only" not in result.flags, result.blocks
+        flags |= result.flags
         for block in blocks:
             q = parse_block(block, now)
             if q is not None:
@@ -176,6 +185,7 @@ def _analyze(
                 hosts = _not_in_certificates(hosts, certs)
             findings.extend(hostname_checks(leaf_index, leaf, hosts))
 
+    findings.extend(input_findings(frozenset(flags)))
     if crlf:
         findings.append(finding(
             "pem.crlf", None,
@@ -215,7 +225,13 @@ def _not_in_certificates(hosts: list[str], certs: list[tuple[int, Parsed]]) -> l
 def _object_findings(i: int, p: Parsed, now: datetime) -> list[Finding]:
     out: list[Finding] = []
     if p.block is not None:
-        out.extend(defect_findings(i, p.block, p.kind))
+        out.extend(f for f in defect_findings(i, p.block, p.kind)
+                   if not (f.code == "pem.missing_headers" and (p.pkcs12 or p.other)))
+    out.extend(container_findings(i, p))
+    if p.pkcs12 or p.other:
+        if p.pkcs12:
+            out.extend(private_key_checks(i, p))
+        return out
     kind_ja = _KIND_JA.get(p.kind, "データ")
     if p.unknown_label and p.kind == "unknown":
         out.append(finding(

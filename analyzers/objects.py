@@ -66,6 +66,10 @@ class Parsed:
     parent: int | None = None
     block: Block | None = None
     children: list[Parsed] = field(default_factory=list)
+    der_file: bool = False  # a binary DER file (pem.der_file)
+    pkcs12: bool = False  # a PKCS#12 / PFX bundle (pkcs12.found)
+    relabelled: str | None = None  # a PKCS#7 body found under this (CERTIFICATE) label
+    other: str | None = None  # a known structure this tool does not analyse (OCSP)
 
     def info(self, index: int, parent: int | None = None) -> ObjectInfo:
         return ObjectInfo(
@@ -315,6 +319,14 @@ def parse_block(block: Block, now: datetime) -> Parsed | None:
                 q.fields.setdefault("encrypted", False)
     except Exception as exc:
         p.bad_der = type(exc).__name__
+        if kind == "certificate":  # a .p7b body under a CERTIFICATE label: expand it
+            try:
+                q = parse_pkcs7(der, now)
+            except Exception:
+                pass
+            else:
+                q.label, q.block, q.encoding, q.relabelled = label, block, block.encoding, label
+                return q
         # name what the body really is (a CSR under CERTIFICATE is the FAQ's classic)
         if kind != "private_key":
             actual = _parse_unlabelled(Block(None, der, 0, 0), now)
@@ -326,6 +338,8 @@ def parse_block(block: Block, now: datetime) -> Parsed | None:
 
 
 def _parse_unlabelled(block: Block, now: datetime) -> Parsed | None:
+    from analyzers import formats
+
     der = block.der
     if der is None:
         return None
@@ -336,7 +350,8 @@ def _parse_unlabelled(block: Block, now: datetime) -> Parsed | None:
         lambda: parse_crl(der),
         lambda: parse_public_key(der),
         lambda: _private_der(der),
-        lambda: parse_pkcs12(der, now),
+        lambda: formats.parse_pkcs12(der, now),
+        lambda: formats.parse_ocsp(der),
     )
     for attempt in attempts:
         try:
@@ -346,33 +361,6 @@ def _parse_unlabelled(block: Block, now: datetime) -> Parsed | None:
         p.block, p.encoding = block, block.encoding
         return p
     return None
-
-
-def parse_pkcs12(der: bytes, now: datetime) -> Parsed:
-    """A .pfx/.p12 upload: it holds a private key, so it is reported as one."""
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
-    head = first_der_element(der)
-    body = der[2 + (der[1] & 0x7F if der[1] & 0x80 else 0) :] if len(der) > 2 else b""
-    if head != der or not body.startswith(b"\x02\x01\x03"):  # PFX version 3
-        raise ValueError("not PKCS#12")
-    p = Parsed("private_key", {"encrypted": True}, label="PKCS12")
-    for password in (None, b""):
-        try:
-            key, cert, extra = pkcs12.load_key_and_certificates(der, password)
-        except Exception:
-            continue
-        p.fields["encrypted"] = password is not None
-        if key is not None:
-            pub = key.public_key()
-            p.public_key, p.spki = pub, _spki(pub)
-            p.fields.update(key_fields(pub))
-        for c in [c for c in (cert, *extra) if c is not None]:
-            child = parse_certificate(c.public_bytes(serialization.Encoding.DER), now)
-            child.encoding = "der"
-            p.children.append(child)
-        break
-    return p
 
 
 def _private_der(der: bytes) -> Parsed:
