@@ -39,7 +39,7 @@ def container_findings(i: int, p: Parsed) -> list[Finding]:
             "-in FILE.pfx -clcerts -nokeys -out cert.pem (intermediates: -cacerts -nokeys). "
             "IIS imports it as it is (Import certificate)."))
     elif p.other == "ocsp_response":
-        status = p.fields.get("certificate_status") or p.fields.get("ocsp_status") or "?"
+        status = p.extra.get("certificate_status") or p.extra.get("ocsp_status") or "?"
         out.append(finding(
             "pem.unknown_label", i,
             f"これはOCSPレスポンス(証明書の失効確認の応答、状態: {status})で、証明書ではありません。"

@@ -157,7 +157,8 @@ def _analyze(
     if certs:
         try:
             chain = analyze_chain(
-                [ChainCert(i, p.cert, bool(p.fields.get("is_ca")),
+                [ChainCert(i, p.cert,
+                           bool(p.fields.get("is_ca") or p.extra.get("root_like")),
                            bool(p.fields.get("self_signed")),
                            tuple(p.fields.get("aia_ca_issuers") or ()),
                            str(p.fields.get("subject") or ""),
@@ -256,7 +257,7 @@ def _object_findings(i: int, p: Parsed, now: datetime) -> list[Finding]:
             "ファイルが壊れているか、別の種類のデータです。受け取ったファイルをもう一度コピーしてください。",
             f"The body decodes, but is not a valid {_KIND_EN.get(p.kind, 'object')} (DER). The file "
             "is damaged or holds something else; copy the file you received again."))
-    if p.kind == "certificate" and p.cert is not None:
+    if p.kind == "certificate" and (p.cert is not None or p.nonstrict):
         out.extend(certificate_checks(i, p, now))
     elif p.kind == "csr" and p.csr is not None:
         out.extend(csr_checks(i, p))

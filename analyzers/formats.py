@@ -50,7 +50,7 @@ def parse_ocsp(der: bytes) -> Parsed:
 
     resp = ocsp.load_der_ocsp_response(der)
     status = resp.response_status.name.lower()
-    fields: dict[str, object] = {"ocsp_status": status}
+    extra: dict[str, object] = {"ocsp_status": status}
     if resp.response_status == ocsp.OCSPResponseStatus.SUCCESSFUL:
-        fields["certificate_status"] = resp.certificate_status.name.lower()
-    return Parsed("unknown", fields, label="OCSP RESPONSE", other="ocsp_response")
+        extra["certificate_status"] = resp.certificate_status.name.lower()
+    return Parsed("unknown", label="OCSP RESPONSE", other="ocsp_response", extra=extra)

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
 
+from analyzers.extensions import key_size_from_der, read_certificate, read_extensions
 from analyzers.report import Kind, ObjectInfo
 from analyzers.scan import Block, first_der_element
 from analyzers.signatures import is_self_signed
@@ -70,6 +71,9 @@ class Parsed:
     pkcs12: bool = False  # a PKCS#12 / PFX bundle (pkcs12.found)
     relabelled: str | None = None  # a PKCS#7 body found under this (CERTIFICATE) label
     other: str | None = None  # a known structure this tool does not analyse (OCSP)
+    nonstrict: bool = False  # read by the lenient reader: cryptography refused the DER
+    # not in the report: has_san, root_like, unparsed (extension names), ocsp_status
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def info(self, index: int, parent: int | None = None) -> ObjectInfo:
         return ObjectInfo(
@@ -156,7 +160,10 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def cert_fields(cert: x509.Certificate, now: datetime) -> dict[str, Any]:
+def cert_fields(
+    cert: x509.Certificate, now: datetime, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    extra = {} if extra is None else extra
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # serial 0 / negative serials warn on access
         serial = cert.serial_number
@@ -185,15 +192,58 @@ def cert_fields(cert: x509.Certificate, now: datetime) -> dict[str, Any]:
              if a.access_method == AuthorityInformationAccessOID.OCSP]),
     }
     try:
+        n_ext = len(cert.extensions)
+        extra["has_san"] = san is not None
+    except Exception:  # one extension cryptography cannot decode: read them one by one
+        n_ext = -1
+        lenient = read_extensions(cert.public_bytes(serialization.Encoding.DER))
+        if lenient is not None:
+            extra["unparsed"] = lenient.unparsed or ["?"]
+            extra["has_san"] = lenient.has_san
+            out.update(is_ca=bool(lenient.is_ca), sans=lenient.sans,
+                       aia_ca_issuers=lenient.ca_issuers, ocsp=lenient.ocsp)
+        else:
+            extra["unparsed"], extra["has_san"] = ["?"], True
+    extra["root_like"] = root_like(
+        out["self_signed"], n_ext == 0 or cert.version == x509.Version.v1, cert.subject)
+    try:
         out.update(key_fields(cert.public_key()))
-    except Exception:
-        out["key_type"] = "unsupported"
+    except Exception:  # an RSA key cryptography will not load: its size from the DER
+        size = key_size_from_der(cert.public_bytes(serialization.Encoding.DER))
+        if size is not None:
+            out["key_type"], out["key_size"] = size
+        else:
+            out["key_type"] = "unsupported"
     return out
 
 
+def root_like(self_signed: bool, bare: bool, subject: x509.Name | str) -> bool:
+    """A self-signed certificate with no extensions (or v1) whose name is not a host name:
+    an old-style root (eDellRoot), judged as a CA, not as a server certificate."""
+    if not (self_signed and bare):
+        return False
+    if isinstance(subject, x509.Name):
+        cns = subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+        cn = str(cns[0].value) if cns else ""
+    else:
+        cn = subject.split("CN=", 1)[1].split(",", 1)[0] if "CN=" in subject else ""
+    return not ("." in cn and " " not in cn.strip())
+
+
 def parse_certificate(der: bytes, now: datetime) -> Parsed:
-    cert = x509.load_der_x509_certificate(der)
-    p = Parsed("certificate", cert_fields(cert, now), cert=cert)
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except ValueError:
+        fields_ = read_certificate(der, now)  # non-strict DER that OpenSSL still reads
+        if fields_ is None:
+            raise
+        extra = {k[1:]: fields_.pop(k) for k in [k for k in fields_ if k.startswith("_")]}
+        extra["root_like"] = root_like(fields_["self_signed"],
+                                       not extra["has_extensions"] or extra["v1"],
+                                       fields_["subject"])
+        return Parsed("certificate", fields_, nonstrict=True, extra=extra)
+    extra: dict[str, Any] = {}
+    p = Parsed("certificate", cert_fields(cert, now, extra), cert=cert, extra=extra)
     try:
         p.public_key = cert.public_key()
         p.spki = _spki(p.public_key)

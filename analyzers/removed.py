@@ -31,7 +31,7 @@ class RemovedRoot:
 @dataclass(frozen=True)
 class RemovedRoots:
     by_fingerprint: dict[str, RemovedRoot]
-    by_subject: dict[bytes, tuple[RemovedRoot, ...]]
+    by_subject: dict[str, tuple[RemovedRoot, ...]]  # RFC 4514 name (string types vary)
 
     def root(self, cert: x509.Certificate) -> RemovedRoot | None:
         """The entry for this very root (or a copy with the same subject and key id)."""
@@ -40,18 +40,25 @@ class RemovedRoots:
         if hit is not None:
             return hit
         ski = _key_id(cert, x509.SubjectKeyIdentifier)
-        return self._by_name(cert.subject.public_bytes(), ski)
+        return self._by_name(_rfc4514(cert.subject), ski)
 
     def issuer(self, cert: x509.Certificate) -> RemovedRoot | None:
         """The removed root that issued `cert`: issuer name plus authority key id."""
-        return self._by_name(cert.issuer.public_bytes(),
+        return self._by_name(_rfc4514(cert.issuer),
                              _key_id(cert, x509.AuthorityKeyIdentifier))
 
-    def _by_name(self, subject: bytes, key_id: bytes | None) -> RemovedRoot | None:
+    def _by_name(self, subject: str, key_id: bytes | None) -> RemovedRoot | None:
         for r in self.by_subject.get(subject, ()):
             if key_id is None or r.ski is None or r.ski == key_id:
                 return r
         return None
+
+
+def _rfc4514(name: x509.Name) -> str:
+    try:
+        return name.rfc4514_string()
+    except Exception:
+        return ""
 
 
 def _key_id(cert: x509.Certificate, cls: type) -> bytes | None:
@@ -66,14 +73,14 @@ def _key_id(cert: x509.Certificate, cls: type) -> bytes | None:
 def parse_table(text: str) -> RemovedRoots:
     rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
     by_fp: dict[str, RemovedRoot] = {}
-    by_subject: dict[bytes, list[RemovedRoot]] = {}
+    by_subject: dict[str, list[RemovedRoot]] = {}
     for row in rows:
         r = RemovedRoot(
             row["sha256"].upper(), row["name"], bytes.fromhex(row["subject_der"]),
             bytes.fromhex(row["ski"]) if row["ski"] else None, row["not_after"],
             row["removed_in"], row["removed_on"])
         by_fp[r.sha256] = r
-        by_subject.setdefault(r.subject_der, []).append(r)
+        by_subject.setdefault(r.name, []).append(r)
     return RemovedRoots(by_fp, {k: tuple(v) for k, v in by_subject.items()})
 
 
