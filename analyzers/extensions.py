@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from asn1crypto import x509 as ax509
+from cryptography import x509
 
 _NAMES = {
     "2.5.29.19": "basicConstraints", "2.5.29.17": "subjectAltName",
@@ -161,3 +162,16 @@ def read_certificate(der: bytes, now: datetime) -> dict[str, Any] | None:
     fields["_has_extensions"] = ext.has_extensions
     fields["_v1"] = tbs["version"].native == "v1"
     return fields
+
+
+def root_like(self_signed: bool, bare: bool, subject: x509.Name | str) -> bool:
+    """A self-signed certificate with no extensions (or v1) whose name is not a host name:
+    an old-style root (eDellRoot), judged as a CA, not as a server certificate."""
+    if not (self_signed and bare):
+        return False
+    if isinstance(subject, x509.Name):
+        cns = subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+        cn = str(cns[0].value) if cns else ""
+    else:
+        cn = subject.split("CN=", 1)[1].split(",", 1)[0] if "CN=" in subject else ""
+    return not ("." in cn and " " not in cn.strip())

@@ -18,7 +18,12 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
 
-from analyzers.extensions import key_size_from_der, read_certificate, read_extensions
+from analyzers.extensions import (
+    key_size_from_der,
+    read_certificate,
+    read_extensions,
+    root_like,
+)
 from analyzers.report import Kind, ObjectInfo
 from analyzers.scan import Block, first_der_element
 from analyzers.signatures import is_self_signed
@@ -217,19 +222,6 @@ def cert_fields(
     return out
 
 
-def root_like(self_signed: bool, bare: bool, subject: x509.Name | str) -> bool:
-    """A self-signed certificate with no extensions (or v1) whose name is not a host name:
-    an old-style root (eDellRoot), judged as a CA, not as a server certificate."""
-    if not (self_signed and bare):
-        return False
-    if isinstance(subject, x509.Name):
-        cns = subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-        cn = str(cns[0].value) if cns else ""
-    else:
-        cn = subject.split("CN=", 1)[1].split(",", 1)[0] if "CN=" in subject else ""
-    return not ("." in cn and " " not in cn.strip())
-
-
 def parse_certificate(der: bytes, now: datetime) -> Parsed:
     try:
         cert = x509.load_der_x509_certificate(der)
@@ -237,11 +229,11 @@ def parse_certificate(der: bytes, now: datetime) -> Parsed:
         fields_ = read_certificate(der, now)  # non-strict DER that OpenSSL still reads
         if fields_ is None:
             raise
-        extra = {k[1:]: fields_.pop(k) for k in [k for k in fields_ if k.startswith("_")]}
-        extra["root_like"] = root_like(fields_["self_signed"],
-                                       not extra["has_extensions"] or extra["v1"],
-                                       fields_["subject"])
-        return Parsed("certificate", fields_, nonstrict=True, extra=extra)
+        lenient = {k[1:]: fields_.pop(k) for k in [k for k in fields_ if k.startswith("_")]}
+        lenient["root_like"] = root_like(fields_["self_signed"],
+                                         not lenient["has_extensions"] or lenient["v1"],
+                                         fields_["subject"])
+        return Parsed("certificate", fields_, nonstrict=True, extra=lenient)
     extra: dict[str, Any] = {}
     p = Parsed("certificate", cert_fields(cert, now, extra), cert=cert, extra=extra)
     try:

@@ -12,6 +12,7 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -63,7 +64,7 @@ def _rfc4514(name: x509.Name) -> str:
 
 def _key_id(cert: x509.Certificate, cls: type) -> bytes | None:
     try:
-        value = cert.extensions.get_extension_for_class(cls).value
+        value: Any = cert.extensions.get_extension_for_class(cls).value
     except Exception:
         return None
     got = getattr(value, "digest", None) or getattr(value, "key_identifier", None)

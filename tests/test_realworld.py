@@ -90,7 +90,7 @@ def test_private_root_without_key_usage_is_trusted() -> None:
 
 # 4 and 8: damage OpenSSL refuses, and wrappings (see also test_openssl_damage.py)
 def test_damage_and_wrappings_are_reported_and_recovered() -> None:
-    _root_, _inter, leaf = pki()
+    _r, _inter, leaf = pki()
     lines = leaf.pem.strip().split("\n")
     cases = {
         "pem.blank_line": "\n".join([*lines[:4], "", *lines[4:]]),
@@ -148,7 +148,7 @@ def test_two_intermediates_with_the_same_key_are_not_unrelated() -> None:
 
 # 7. a self-signed CA that cannot be the chain's root
 def test_self_signed_ca_that_cannot_be_the_root_is_unrelated() -> None:
-    _root_, inter, leaf = pki()
+    _r, inter, leaf = pki()
     other = _root("Unrelated Root", rsa_key("unrel"))
     r = analyze(leaf.pem + inter.pem + _pem(other), now=NOW)
     assert "chain.unrelated" in codes(r) and "chain.root_included" not in codes(r)
@@ -157,13 +157,13 @@ def test_self_signed_ca_that_cannot_be_the_root_is_unrelated() -> None:
 # 9. an RSA key cryptography will not load still gets cert.weak_key
 def test_weak_key_read_from_the_der() -> None:
     from analyzers.extensions import key_size_from_der
-    _root_, _inter, leaf = pki()
+    _r, _inter, leaf = pki()
     assert key_size_from_der(leaf.der) == ("RSA", 2048)
 
 
 # 10. PKCS#12 pasted as base64 or uploaded; DER file; OCSP; PKCS#7 under CERTIFICATE
 def test_containers() -> None:
-    _root_, inter, leaf = pki()
+    _r, inter, leaf = pki()
     pfx = pkcs12.serialize_key_and_certificates(
         b"x", leaf.key, leaf.cert, [inter.cert], serialization.NoEncryption())
     for data in (pfx, base64.encodebytes(pfx).decode()):
@@ -224,7 +224,7 @@ def test_removed_roots_table_parses_and_is_used() -> None:
 
 # 13. messages
 def test_messages() -> None:
-    _root_, _inter, leaf = pki()
+    _r, _inter, leaf = pki()
     bare = "".join(leaf.pem.strip().split("\n")[1:-1])
     r = analyze(bare, now=NOW)
     f = next(f for f in r.findings if f.code == "pem.missing_headers")

@@ -16,6 +16,7 @@ from one that was distrusted while still valid.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 import subprocess
 import sys
@@ -88,7 +89,7 @@ def main(argv: list[str]) -> int:
     cache.mkdir(parents=True, exist_ok=True)
     bundles = [(v, bundle(v, cache)) for v in VERSIONS]
     removed: dict[str, tuple[str, ...]] = {}
-    for (v_old, old), (v_new, new) in zip(bundles, bundles[1:], strict=False):
+    for (v_old, old), (v_new, new) in itertools.pairwise(bundles):
         for fp in old.keys() - new.keys():
             c = old[fp]
             removed[fp] = (fp, c.subject.rfc4514_string(), c.subject.public_bytes().hex(),
