@@ -1,4 +1,4 @@
-"""Containers and structures next to X.509: PKCS#12 (PFX) bundles and OCSP responses.
+"""Structures next to certificates: CSRs, CRLs, PKCS#12 (PFX) bundles, OCSP responses.
 
 Kept apart from analyzers.objects (which imports this module lazily, when a body is
 tried as every kind in turn).
@@ -7,11 +7,58 @@ tried as every kind in turn).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import ExtensionOID
 
-from analyzers.objects import Parsed, _spki, key_fields, parse_certificate
+from analyzers.objects import (
+    Parsed,
+    _ext,
+    _iso,
+    _name,
+    _sha,
+    _sig_alg,
+    _spki,
+    colon_hex,
+    general_names,
+    key_fields,
+    parse_certificate,
+)
 from analyzers.scan import first_der_element
+
+
+def parse_csr(der: bytes) -> Parsed:
+    csr = x509.load_der_x509_csr(der)
+    out: dict[str, Any] = {
+        "subject": _name(csr.subject),
+        "signature_algorithm": _sig_alg(csr),
+        "sha256": colon_hex(_sha(der)),
+    }
+    san = _ext(csr, ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
+    out["sans"] = general_names(san) if san is not None else ()
+    p = Parsed("csr", out, csr=csr)
+    try:
+        p.public_key = csr.public_key()
+        p.spki = _spki(p.public_key)
+        out.update(key_fields(p.public_key))
+    except Exception:
+        out["key_type"] = "unsupported"
+    return p
+
+
+def parse_crl(der: bytes) -> Parsed:
+    crl = x509.load_der_x509_crl(der)
+    fields_: dict[str, Any] = {
+        "issuer": _name(crl.issuer),
+        "not_before": _iso(crl.last_update_utc),
+        "signature_algorithm": _sig_alg(crl),
+        "sha256": colon_hex(_sha(der)),
+    }
+    if crl.next_update_utc is not None:
+        fields_["not_after"] = _iso(crl.next_update_utc)
+    return Parsed("crl", fields_)
 
 
 def parse_pkcs12(der: bytes, now: datetime) -> Parsed:

@@ -244,38 +244,6 @@ def parse_certificate(der: bytes, now: datetime) -> Parsed:
     return p
 
 
-def parse_csr(der: bytes) -> Parsed:
-    csr = x509.load_der_x509_csr(der)
-    out: dict[str, Any] = {
-        "subject": _name(csr.subject),
-        "signature_algorithm": _sig_alg(csr),
-        "sha256": colon_hex(_sha(der)),
-    }
-    san = _ext(csr, ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
-    out["sans"] = general_names(san) if san is not None else ()
-    p = Parsed("csr", out, csr=csr)
-    try:
-        p.public_key = csr.public_key()
-        p.spki = _spki(p.public_key)
-        out.update(key_fields(p.public_key))
-    except Exception:
-        out["key_type"] = "unsupported"
-    return p
-
-
-def parse_crl(der: bytes) -> Parsed:
-    crl = x509.load_der_x509_crl(der)
-    fields_: dict[str, Any] = {
-        "issuer": _name(crl.issuer),
-        "not_before": _iso(crl.last_update_utc),
-        "signature_algorithm": _sig_alg(crl),
-        "sha256": colon_hex(_sha(der)),
-    }
-    if crl.next_update_utc is not None:
-        fields_["not_after"] = _iso(crl.next_update_utc)
-    return Parsed("crl", fields_)
-
-
 def parse_public_key(der: bytes) -> Parsed:
     try:
         key = serialization.load_der_public_key(der)
@@ -330,6 +298,8 @@ def parse_pkcs7(der: bytes, now: datetime) -> Parsed:
 
 def parse_block(block: Block, now: datetime) -> Parsed | None:
     """Parse one block by its label; a headerless body is tried as every kind in turn."""
+    from analyzers import formats
+
     label = block.label
     if label in IGNORED_LABELS:
         return None
@@ -348,9 +318,9 @@ def parse_block(block: Block, now: datetime) -> Parsed | None:
         if kind == "certificate":
             q = parse_certificate(first_der_element(der) if "TRUSTED" in label else der, now)
         elif kind == "csr":
-            q = parse_csr(der)
+            q = formats.parse_csr(der)
         elif kind == "crl":
-            q = parse_crl(der)
+            q = formats.parse_crl(der)
         elif kind == "pkcs7":
             q = parse_pkcs7(der, now)
         elif kind == "public_key":
@@ -387,9 +357,9 @@ def _parse_unlabelled(block: Block, now: datetime) -> Parsed | None:
         return None
     attempts = (
         lambda: parse_certificate(der, now),
-        lambda: parse_csr(der),
+        lambda: formats.parse_csr(der),
         lambda: parse_pkcs7(der, now),
-        lambda: parse_crl(der),
+        lambda: formats.parse_crl(der),
         lambda: parse_public_key(der),
         lambda: _private_der(der),
         lambda: formats.parse_pkcs12(der, now),
