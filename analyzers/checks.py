@@ -38,6 +38,9 @@ def _cn(p: Parsed) -> str:
 
 def _weak_key(p: Parsed) -> tuple[str, str] | None:
     kt, size = p.fields.get("key_type"), p.fields.get("key_size") or 0
+    bad = p.extra.get("bad_key")
+    if bad:  # an RSA key no library will use, whatever its size
+        return f"RSA {size}ビット、{bad}", f"RSA {size}-bit, {bad}"
     if kt == "RSA" and size < 2048:
         return f"RSA {size}ビット", f"RSA {size}-bit"
     if kt == "EC" and size < 256:

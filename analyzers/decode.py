@@ -49,7 +49,8 @@ def prepare(text: str) -> tuple[str, set[str]]:
     flags: set[str] = set()
     if "\r" in text:
         bare = text.count("\r") - text.count("\r\n")
-        if bare:
+        # lines end in a bare CR when CRs outnumber LFs (a stray CR in a text dump does not)
+        if bare and bare > text.count("\n"):
             flags.add("cr_only")
             text = re.sub(r"\r(?!\n)", "\n", text)
         if "\r\n" in text:

@@ -102,8 +102,8 @@ def key_size_from_der(der: bytes) -> tuple[str, int] | None:
         spki = ax509.Certificate.load(der)["tbs_certificate"]["subject_public_key_info"]
         algo = spki["algorithm"]["algorithm"].native
         if algo == "rsa":
-            modulus = spki["public_key"].parsed["modulus"].native
-            return "RSA", int(modulus).bit_length()
+            modulus = int(spki["public_key"].parsed["modulus"].native)
+            return "RSA", modulus.bit_length()
         if algo == "dsa":
             p = spki["algorithm"]["parameters"]["p"].native
             return "DSA", int(p).bit_length()
@@ -111,6 +111,25 @@ def key_size_from_der(der: bytes) -> tuple[str, int] | None:
             return "EC", int(spki.bit_size)
     except Exception:
         return None
+    return None
+
+
+def rsa_key_problem(der: bytes) -> str | None:
+    """Why an RSA key is unusable whatever its size (exponent 1, even numbers)."""
+    try:
+        spki = ax509.Certificate.load(der)["tbs_certificate"]["subject_public_key_info"]
+        if spki["algorithm"]["algorithm"].native != "rsa":
+            return None
+        key = spki["public_key"].parsed
+        n, e = int(key["modulus"].native), int(key["public_exponent"].native)
+    except Exception:
+        return None
+    if e < 3:
+        return f"exponent {e}"
+    if e % 2 == 0:
+        return "even exponent"
+    if n % 2 == 0:
+        return "even modulus"
     return None
 
 
@@ -158,6 +177,7 @@ def read_certificate(der: bytes, now: datetime) -> dict[str, Any] | None:
         fields["key_type"], fields["key_size"] = size
     else:
         fields["key_type"] = "unsupported"
+    fields["_bad_key"] = rsa_key_problem(der)
     fields["_has_san"] = ext.has_san
     fields["_has_extensions"] = ext.has_extensions
     fields["_v1"] = tbs["version"].native == "v1"

@@ -23,6 +23,7 @@ from analyzers.extensions import (
     read_certificate,
     read_extensions,
     root_like,
+    rsa_key_problem,
 )
 from analyzers.report import Kind, ObjectInfo
 from analyzers.scan import Block, first_der_element
@@ -214,7 +215,9 @@ def cert_fields(
     try:
         out.update(key_fields(cert.public_key()))
     except Exception:  # an RSA key cryptography will not load: its size from the DER
-        size = key_size_from_der(cert.public_bytes(serialization.Encoding.DER))
+        der = cert.public_bytes(serialization.Encoding.DER)
+        size = key_size_from_der(der)
+        extra["bad_key"] = rsa_key_problem(der)
         if size is not None:
             out["key_type"], out["key_size"] = size
         else:
@@ -223,19 +226,20 @@ def cert_fields(
 
 
 def parse_certificate(der: bytes, now: datetime) -> Parsed:
+    extra: dict[str, Any] = {}
     try:
         cert = x509.load_der_x509_certificate(der)
-    except ValueError:
-        fields_ = read_certificate(der, now)  # non-strict DER that OpenSSL still reads
-        if fields_ is None:
+        fields_ = cert_fields(cert, now, extra)  # names are decoded lazily: they may raise
+    except Exception:
+        read = read_certificate(der, now)  # non-strict DER that OpenSSL still reads
+        if read is None:
             raise
-        lenient = {k[1:]: fields_.pop(k) for k in [k for k in fields_ if k.startswith("_")]}
-        lenient["root_like"] = root_like(fields_["self_signed"],
+        lenient = {k[1:]: read.pop(k) for k in [k for k in read if k.startswith("_")]}
+        lenient["root_like"] = root_like(read["self_signed"],
                                          not lenient["has_extensions"] or lenient["v1"],
-                                         fields_["subject"])
-        return Parsed("certificate", fields_, nonstrict=True, extra=lenient)
-    extra: dict[str, Any] = {}
-    p = Parsed("certificate", cert_fields(cert, now, extra), cert=cert, extra=extra)
+                                         read["subject"])
+        return Parsed("certificate", read, nonstrict=True, extra=lenient)
+    p = Parsed("certificate", fields_, cert=cert, extra=extra)
     try:
         p.public_key = cert.public_key()
         p.spki = _spki(p.public_key)

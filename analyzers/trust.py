@@ -90,9 +90,12 @@ class TrustRoots(Sequence[x509.Certificate]):
 def _spki(cert: x509.Certificate) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
-    return cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    try:
+        return cert.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    except Exception:  # a key cryptography will not load (RSA exponent 1): matches nothing
+        return b"unloadable:" + cert.fingerprint(hashes.SHA256())
 
 
 def _load_pem_file(data: bytes) -> list[x509.Certificate]:
