@@ -303,9 +303,26 @@ def _own_path_ok(path: list[ChainCert], store: TrustRoots, now: datetime) -> boo
     for i, c in enumerate(path):
         if not c.cert.not_valid_before_utc <= now <= c.cert.not_valid_after_utc:
             return False
+        if _unknown_critical(c.cert):
+            return False
         if i and not c.is_ca and not _v1(c.cert):
             return False
     return True
+
+
+# Critical extensions OpenSSL knows how to process; any other critical one fails a path.
+_KNOWN_CRITICAL = frozenset({
+    "2.5.29.15", "2.5.29.19", "2.5.29.37", "2.5.29.17", "2.5.29.18", "2.5.29.30",
+    "2.5.29.32", "2.5.29.33", "2.5.29.36", "2.5.29.54", "2.5.29.14", "2.5.29.35",
+    "1.3.6.1.5.5.7.1.1", "2.5.29.31", "2.5.29.46", "1.3.6.1.5.5.7.1.24"})
+
+
+def _unknown_critical(cert: x509.Certificate) -> bool:
+    try:
+        return any(e.critical and e.oid.dotted_string not in _KNOWN_CRITICAL
+                   for e in cert.extensions)
+    except Exception:
+        return False
 
 
 def _v1(cert: x509.Certificate) -> bool:
@@ -317,6 +334,8 @@ def _verifies(leaf: ChainCert, pasted: list[ChainCert], store: TrustRoots,
     """Real path validation by cryptography (time, signatures, CA constraints), with every
     pasted certificate offered as an intermediate so it builds its own path."""
     others = [c.cert for c in pasted if c is not leaf]
+    if _unknown_critical(leaf.cert):
+        return False  # OpenSSL refuses it too (a CT precertificate's poison extension)
     for ca_policy in (verification.ExtensionPolicy.webpki_defaults_ca(), _LENIENT_CA):
         try:
             builder = (

@@ -133,11 +133,26 @@ def rsa_key_problem(der: bytes) -> str | None:
     return None
 
 
+_SHORT = {"common_name": "CN", "organization_name": "O", "organizational_unit_name": "OU",
+          "country_name": "C", "state_or_province_name": "ST", "locality_name": "L",
+          "email_address": "emailAddress", "domain_component": "DC",
+          "serial_number": "serialNumber", "street_address": "street"}
+
+
 def _name(name: Any) -> str:
+    """RFC 4514 order and keys, as cryptography would print it."""
     try:
-        return str(name.human_friendly)
+        parts = []
+        for rdn in reversed(list(name.chosen)):
+            parts.append("+".join(
+                f"{_SHORT.get(a['type'].native, a['type'].dotted)}={a['value'].native}"
+                for a in rdn))
+        return ",".join(parts)
     except Exception:
-        return "?"
+        try:
+            return str(name.human_friendly)
+        except Exception:
+            return "?"
 
 
 def _time(t: Any) -> datetime:
@@ -179,14 +194,16 @@ def read_certificate(der: bytes, now: datetime) -> dict[str, Any] | None:
         fields["key_type"] = "unsupported"
     fields["_bad_key"] = rsa_key_problem(der)
     fields["_has_san"] = ext.has_san
+    fields["_is_ca"] = ext.is_ca
     fields["_has_extensions"] = ext.has_extensions
     fields["_v1"] = tbs["version"].native == "v1"
     return fields
 
 
 def root_like(self_signed: bool, bare: bool, subject: x509.Name | str) -> bool:
-    """A self-signed certificate with no extensions (or v1) whose name is not a host name:
-    an old-style root (eDellRoot), judged as a CA, not as a server certificate."""
+    """A self-signed certificate without basicConstraints or SANs (v1, or extensions of
+    the 1990s) whose name is not a host name: an old-style root (eDellRoot), judged as a
+    CA, not as a server certificate. `bare`: no basicConstraints and no SAN."""
     if not (self_signed and bare):
         return False
     if isinstance(subject, x509.Name):

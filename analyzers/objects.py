@@ -198,10 +198,9 @@ def cert_fields(
              if a.access_method == AuthorityInformationAccessOID.OCSP]),
     }
     try:
-        n_ext = len(cert.extensions)
+        _ = cert.extensions
         extra["has_san"] = san is not None
     except Exception:  # one extension cryptography cannot decode: read them one by one
-        n_ext = -1
         lenient = read_extensions(cert.public_bytes(serialization.Encoding.DER))
         if lenient is not None:
             extra["unparsed"] = lenient.unparsed or ["?"]
@@ -211,7 +210,8 @@ def cert_fields(
         else:
             extra["unparsed"], extra["has_san"] = ["?"], True
     extra["root_like"] = root_like(
-        out["self_signed"], n_ext == 0 or cert.version == x509.Version.v1, cert.subject)
+        out["self_signed"], bc is None and not extra.get("has_san") and not out["is_ca"],
+        cert.subject)
     try:
         out.update(key_fields(cert.public_key()))
     except Exception:  # an RSA key cryptography will not load: its size from the DER
@@ -236,7 +236,7 @@ def parse_certificate(der: bytes, now: datetime) -> Parsed:
             raise
         lenient = {k[1:]: read.pop(k) for k in [k for k in read if k.startswith("_")]}
         lenient["root_like"] = root_like(read["self_signed"],
-                                         not lenient["has_extensions"] or lenient["v1"],
+                                         lenient["is_ca"] is None and not lenient["has_san"],
                                          read["subject"])
         return Parsed("certificate", read, nonstrict=True, extra=lenient)
     p = Parsed("certificate", fields_, cert=cert, extra=extra)

@@ -241,3 +241,32 @@ def test_messages() -> None:
     r = analyze(_pem(v1), now=NOW)
     assert not codes(r) & {"cert.self_signed", "cert.no_san"}
     assert "chain.untrusted_root" in codes(r)
+
+
+# real chains from public test corpora (tests/data/README.md)
+def test_comodo_chain_through_addtrust_is_trusted() -> None:
+    data = (REAL / "badssl_comodo_addtrust.pem").read_bytes()
+    r = analyze(data, now=datetime(2015, 6, 1, tzinfo=UTC))
+    assert {"chain.trusted", "chain.cross_signed"} <= codes(r)
+    assert "chain.incomplete" not in codes(r)
+
+
+def test_edellroot_is_judged_as_a_root() -> None:
+    r = analyze((REAL / "badssl_edellroot_ca.pem").read_bytes(),
+                now=datetime(2018, 6, 1, tzinfo=UTC))
+    assert not codes(r) & {"cert.self_signed", "cert.no_san"}
+    assert {"chain.root_included", "chain.untrusted_root"} <= codes(r)
+
+
+def test_digicert_global_root_ca_chain_says_what_the_store_says() -> None:
+    from analyzers.trust import mozilla_roots
+
+    data = (REAL / "badssl_digicert_rsa2048.pem").read_bytes()
+    certs = x509.load_pem_x509_certificates(data)
+    r = analyze(data, now=datetime(2020, 4, 1, tzinfo=UTC))
+    assert "chain.incomplete" not in codes(r)
+    in_store = any(mozilla_roots().issuers_of(certs[-1]))
+    assert ("chain.trusted" if in_store else "chain.root_removed") in codes(r)
+    if not in_store:
+        f = next(f for f in r.findings if f.code == "chain.root_removed")
+        assert "DigiCert Global Root CA" in f.message_en and "20" in f.message_en
