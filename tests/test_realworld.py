@@ -270,3 +270,16 @@ def test_digicert_global_root_ca_chain_says_what_the_store_says() -> None:
     if not in_store:
         f = next(f for f in r.findings if f.code == "chain.root_removed")
         assert "DigiCert Global Root CA" in f.message_en and "20" in f.message_en
+
+
+def test_lets_encrypt_chain_as_s_client_showcerts_output() -> None:
+    data = (REAL / "le_r3_cross_signed.pem").read_text()
+    blocks = [b + "-----END CERTIFICATE-----\n" for b in data.split("-----END CERTIFICATE-----\n")
+              if b.strip()]
+    out = "CONNECTED(00000003)\n---\nCertificate chain\n"
+    for i, block in enumerate(blocks):
+        out += f" {i} s:CN = subject {i}\n   i:CN = issuer {i}\n" + block
+    out += "---\nServer certificate\nsubject=CN = *.s2.eu.hivemq.cloud\n---\nVerification: OK\n"
+    r = analyze(out, now=datetime(2022, 11, 1, tzinfo=UTC))
+    assert {"chain.trusted", "chain.cross_signed"} <= codes(r)
+    assert not {c for c in codes(r) if c.startswith("pem.")}
