@@ -130,9 +130,14 @@ def analyze_chain(
     store = roots()
     on_path = {c.index for c in path}
     top = path[-1]
-    anchor = None if broken else _anchor(path, store)
-    incomplete = not broken and anchor is None and not top.self_signed
     path_keys = {(c.cert.subject.public_bytes(), _spki(c.cert)) for c in path}
+    twins: dict[tuple[bytes, bytes], list[ChainCert]] = {}
+    for c in uniq:  # the same name and key signed by another CA: either may lead to trust
+        key = (c.cert.subject.public_bytes(), _spki(c.cert))
+        if key in path_keys and c.index not in on_path:
+            twins.setdefault(key, []).append(c)
+    anchor = None if broken else _anchor(path, store, twins)
+    incomplete = not broken and anchor is None and not top.self_signed
     for c in uniq:
         if c.index in on_path:
             continue
@@ -187,15 +192,21 @@ def _may_be_beyond_gap(top: ChainCert, root: ChainCert) -> bool:
     return bool(mine & theirs)
 
 
-def _anchor(path: list[ChainCert], store: TrustRoots) -> int | None:
+def _anchor(
+    path: list[ChainCert], store: TrustRoots,
+    twins: dict[tuple[bytes, bytes], list[ChainCert]],
+) -> int | None:
     """Where the path meets the trust store: the first certificate that is a store root
     (the same certificate, or the same name and key: a cross-sign), or that a store
-    root issued."""
+    root issued; a pasted twin of it (same name and key, another issuer) counts too."""
     for k, c in enumerate(path):
-        if store.contains(c.cert):
-            return k
-        if not c.self_signed and any(_issued_by(c.cert, r) for r in store.issuers_of(c.cert)):
-            return k
+        key = (c.cert.subject.public_bytes(), _spki(c.cert))
+        for cand in (c, *twins.get(key, ())):
+            if store.contains(cand.cert):
+                return k
+            if not cand.self_signed and any(
+                    _issued_by(cand.cert, r) for r in store.issuers_of(cand.cert)):
+                return k
     return None
 
 

@@ -17,7 +17,7 @@ import re
 _ESCAPE_RE = re.compile(r"\\r\\n|\\n")
 # a line of source code holding a piece of PEM in quotes:  + "MIIB...\n" \  or  'MII...',
 _CODE_LINE_RE = re.compile(
-    r"^(?P<pre>[ \t]*(?:[+,]?[ \t]*)?[\"'])(?P<body>-----[A-Z][A-Z0-9 ]*-----|[A-Za-z0-9+/=]{4,})"
+    r"^(?P<pre>[ \t]*(?:[+,][ \t]*)?[\"'])(?P<body>-----[A-Z][A-Z0-9 ]*-----|[A-Za-z0-9+/=]{4,})"
     r"(?P<post>(?:\\r)?(?:\\n)?[\"'][ \t]*(?:[+,;\\)][ \t]*)*)$"
 )
 _QUOTE_MARKS_RE = re.compile(r"^(?:>[ \t]?){2,}")

@@ -23,6 +23,9 @@ HOSTILE = [
     ("\u3000", 62_500),
     ("-----BEGIN", 6_250),
     ("- ", 31_250),
+    ("> ", 31_250),  # e-mail quote markers (analyzers.decode)
+    ("\\n-----BEGIN X ", 4_000),  # escaped newlines next to boundaries
+    ('"-----BEGIN CERTIFICATE----- ab \\n', 1_800),  # quotes, prose and escapes
 ]
 FUNCTIONS: dict[str, Callable[[str], object]] = {
     "analyze": lambda t: analyze(t, now=NOW),

@@ -283,3 +283,19 @@ def test_lets_encrypt_chain_as_s_client_showcerts_output() -> None:
     r = analyze(out, now=datetime(2022, 11, 1, tzinfo=UTC))
     assert {"chain.trusted", "chain.cross_signed"} <= codes(r)
     assert not {c for c in codes(r) if c.startswith("pem.")}
+
+
+def test_twin_intermediate_signed_by_a_removed_root_first() -> None:
+    # the DST-signed X3 first, the ISRG-signed X3 second: the second leads to trust
+    root, inter, leaf = pki()
+    old_key = rsa_key("twin-old-root")
+    old_root = _root("Old Removed Root", old_key)
+    twin = (x509.CertificateBuilder().subject_name(inter.cert.subject)
+            .issuer_name(old_root.subject).public_key(inter.key.public_key())
+            .serial_number(98).not_valid_before(NOW - timedelta(days=10))
+            .not_valid_after(NOW + timedelta(days=300))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .sign(old_key, hashes.SHA256()))
+    r = analyze(leaf.pem + _pem(twin) + inter.pem, now=NOW, trust=[root.cert])
+    assert "chain.trusted" in codes(r)
+    assert not codes(r) & {"chain.unrelated", "chain.incomplete", "chain.root_removed"}
