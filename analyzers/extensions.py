@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from asn1crypto import x509 as ax509
 from cryptography import x509
 
 _NAMES = {
@@ -56,6 +55,8 @@ def _gn(name: Any) -> str:
 
 def read_extensions(der: bytes) -> Lenient | None:
     """Each extension decoded on its own; None when even the outer structure fails."""
+    from asn1crypto import x509 as ax509  # loaded only when cryptography refuses
+
     try:
         cert = ax509.Certificate.load(der)
         exts = cert["tbs_certificate"]["extensions"]
@@ -98,6 +99,8 @@ def read_extensions(der: bytes) -> Lenient | None:
 
 def key_size_from_der(der: bytes) -> tuple[str, int] | None:
     """(key type, bits) read from the SPKI itself, for keys cryptography will not load."""
+    from asn1crypto import x509 as ax509  # loaded only when cryptography refuses
+
     try:
         spki = ax509.Certificate.load(der)["tbs_certificate"]["subject_public_key_info"]
         algo = spki["algorithm"]["algorithm"].native
@@ -116,6 +119,8 @@ def key_size_from_der(der: bytes) -> tuple[str, int] | None:
 
 def rsa_key_problem(der: bytes) -> str | None:
     """Why an RSA key is unusable whatever its size (exponent 1, even numbers)."""
+    from asn1crypto import x509 as ax509  # loaded only when cryptography refuses
+
     try:
         spki = ax509.Certificate.load(der)["tbs_certificate"]["subject_public_key_info"]
         if spki["algorithm"]["algorithm"].native != "rsa":
@@ -164,6 +169,8 @@ def _time(t: Any) -> datetime:
 
 def read_certificate(der: bytes, now: datetime) -> dict[str, Any] | None:
     """The report fields of a certificate cryptography refuses (non-strict DER)."""
+    from asn1crypto import x509 as ax509  # loaded only when cryptography refuses
+
     try:
         cert = ax509.Certificate.load(der)
         tbs = cert["tbs_certificate"]
