@@ -104,6 +104,12 @@ def defect_findings(i: int, block: Block, kind: str) -> list[Finding]:
             if "keyword" in details:
                 why_ja.append("BEGIN/ENDのキーワードが崩れています")
                 why_en.append("the BEGIN/END keyword is mangled")
+            if "prefix" in details:
+                why_ja.append("BEGIN行の前に同じ行で文字があります(BEGIN行は行頭から始めてください)")
+                why_en.append("text comes before BEGIN on its line (it must start the line)")
+            if "suffix" in details:
+                why_ja.append("END行の後ろに同じ行で文字があります")
+                why_en.append("text follows END on its line")
             if "no_begin" in details:
                 why_ja.append("BEGIN行がありません")
                 why_en.append("the BEGIN line is missing")

@@ -294,6 +294,9 @@ class _Scanner:
                 self._body_line(before, lineno, False, False)
             if b.kw == "BEGIN":
                 self._begin(b, lineno, offset, line, lead)
+                if i == 0 and _text_around(before) and not before.rstrip(" \t").endswith("`"):
+                    assert self.open is not None  # words before BEGIN: OpenSSL finds no block
+                    self.open.block.add("pem.malformed_boundary", lineno, "prefix")
             elif self.open is not None:
                 blk = self.open.block
                 for code, detail in b.problems:
@@ -313,6 +316,8 @@ class _Scanner:
                 _edge_whitespace(after, self.open.block, lineno, lead=False, trail=True)
         elif last is not None and last.end == offset + pos and not after.strip(" \t\r`"):
             _edge_whitespace(after, last, lineno, lead=False, trail=True)
+        elif last is not None and last.end == offset + pos and _text_around(after):
+            last.add("pem.malformed_boundary", lineno, "suffix")  # words after END
 
 
 def _not_prose(line: str, bounds: list[_Boundary]) -> list[_Boundary]:
@@ -336,6 +341,11 @@ def _not_prose(line: str, bounds: list[_Boundary]) -> list[_Boundary]:
             continue  # "... and ends with -----END CERTIFICATE----- but ..."
         out.append(b)
     return out
+
+
+def _text_around(seg: str) -> bool:
+    """Text next to a boundary on its line, other than fences, quotes and markers."""
+    return bool(seg.strip(" \t\r`\"',;:}])>" + _EDGE))
 
 
 def _words(seg: str) -> bool:

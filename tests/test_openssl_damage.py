@@ -57,6 +57,13 @@ DAMAGE: dict[str, Damage] = {
     "label_mismatch": lambda p, o: p.replace("END CERTIFICATE", "END X509 CRL"),
     "lost_line": lambda p, o: "\n".join([*_lines(p)[:3], *_lines(p)[4:]]) + "\n",
     "begin_keyword_typo": lambda p, o: p.replace("BEGIN", "BEGN"),
+    "text_before_begin": lambda p, o: "cert: " + p,
+    "text_after_end": lambda p, o: p.rstrip("\n") + " thanks\n",
+    "html_br_tags": lambda p, o: p.replace("\n", "<br>\n"),
+    "all_newlines_lost": lambda p, o: p.replace("\n", ""),
+    "lowercase_keyword": lambda p, o: p.replace("BEGIN CERTIFICATE", "begin certificate"),
+    "end_without_dashes": lambda p, o: p.replace("END CERTIFICATE-----", "END CERTIFICATE"),
+    "double_escaped_json": lambda p, o: json.dumps(json.dumps({"c": p})) + "\n",
 }
 
 # What the issue reports OpenSSL 3 refusing (the oracle must agree, or the damage is wrong).
