@@ -110,6 +110,16 @@ def analyze_chain(
                 f"Object {cur.index} ({_cn(cur)}) names object {nxt.index} as its issuer, but "
                 "its signature does not verify with that certificate's key: the wrong "
                 "intermediate. Use the intermediate that came with your certificate."))
+        if nxt is None and _bad_self_signature(cur, roots()):
+            broken = True
+            out.append(finding(
+                "chain.bad_signature", cur.index,
+                f"オブジェクト{cur.index}({_cn(cur)})は自分自身を発行者としていますが、"
+                "自分の公開鍵で署名を検証できません。証明書が壊れているか改変されています。"
+                "元の証明書を入手し直してください。",
+                f"Object {cur.index} ({_cn(cur)}) names itself as its issuer, but its "
+                "signature does not verify with its own key: the certificate is damaged or "
+                "was altered. Get the original certificate again."))
         if nxt is None or nxt in path:
             break
         path.append(nxt)
@@ -165,6 +175,17 @@ def analyze_chain(
     if not broken:
         out.extend(_trust_verdict(path, leaf, uniq, anchor, store, now))
     return ChainResult(out, leaf, path)
+
+
+def _bad_self_signature(c: ChainCert, store: TrustRoots) -> bool:
+    """Self-issued (subject = issuer) but not self-signed, and no root of that name signed
+    it either: the signature is broken."""
+    try:
+        if c.cert.subject != c.cert.issuer:
+            return False
+    except Exception:
+        return False
+    return not any(_issued_by(c.cert, r) for r in store.issuers_of(c.cert))
 
 
 def _spki(cert: x509.Certificate) -> bytes:

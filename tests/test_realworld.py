@@ -299,3 +299,17 @@ def test_twin_intermediate_signed_by_a_removed_root_first() -> None:
     r = analyze(leaf.pem + _pem(twin) + inter.pem, now=NOW, trust=[root.cert])
     assert "chain.trusted" in codes(r)
     assert not codes(r) & {"chain.unrelated", "chain.incomplete", "chain.root_removed"}
+
+
+def test_self_issued_certificate_with_a_broken_signature() -> None:
+    key = rsa_key("broken-self-sig")
+    cert = (x509.CertificateBuilder().subject_name(name("www.example.com"))
+            .issuer_name(name("www.example.com")).public_key(key.public_key())
+            .serial_number(11).not_valid_before(NOW - timedelta(days=1))
+            .not_valid_after(NOW + timedelta(days=90))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("www.example.com")]),
+                           critical=False).sign(key, hashes.SHA256()))
+    der = bytearray(cert.public_bytes(serialization.Encoding.DER))
+    der[-1] ^= 1
+    r = analyze(bytes(der), now=NOW)
+    assert "chain.bad_signature" in codes(r) and "chain.incomplete" not in codes(r)
