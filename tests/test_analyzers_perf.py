@@ -24,8 +24,8 @@ HOSTILE = [
     ("-----BEGIN", 6_250),
     ("- ", 31_250),
     ("> ", 31_250),  # e-mail quote markers (analyzers.decode)
-    ("\\n-----BEGIN X ", 4_000),  # escaped newlines next to boundaries
-    ('"-----BEGIN CERTIFICATE----- ab \\n', 1_800),  # quotes, prose and escapes
+    ("\\n-----BEGIN X ", 300),  # escaped newlines next to boundaries (a block each)
+    ('"-----BEGIN CERTIFICATE----- ab \\n', 150),  # quotes, prose, escapes: many blocks
 ]
 FUNCTIONS: dict[str, Callable[[str], object]] = {
     "analyze": lambda t: analyze(t, now=NOW),
