@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import verification
 
 from analyzers.findings import Finding, finding
 from analyzers.removed import RemovedRoot, removed_roots
 from analyzers.signatures import issued_by
-from analyzers.trust import TrustRoots
+from analyzers.trust import TrustRoots, issuer_der, sha256, spki_der, subject_der
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def analyze_chain(
     seen: dict[bytes, ChainCert] = {}
     uniq: list[ChainCert] = []
     for c in certs:
-        fp = c.cert.fingerprint(hashes.SHA256())
+        fp = sha256(c.cert)
         first = seen.get(fp)
         if first is not None:
             out.append(finding(
@@ -76,13 +75,13 @@ def analyze_chain(
     # 2. issuer links, looked up by name and confirmed by signature
     by_subject: dict[bytes, list[ChainCert]] = {}
     for c in uniq:
-        by_subject.setdefault(c.cert.subject.public_bytes(), []).append(c)
+        by_subject.setdefault(subject_der(c.cert), []).append(c)
     issuer_of: dict[int, ChainCert] = {}
     wrong_issuer: dict[int, ChainCert] = {}
     for c in uniq:
         if c.self_signed:
             continue
-        candidates = [p for p in by_subject.get(c.cert.issuer.public_bytes(), ()) if p is not c]
+        candidates = [p for p in by_subject.get(issuer_der(c.cert), ()) if p is not c]
         good = next((p for p in candidates if _issued_by(c.cert, p.cert)), None)
         if good is not None:
             issuer_of[c.index] = good
@@ -140,10 +139,10 @@ def analyze_chain(
     store = roots()
     on_path = {c.index for c in path}
     top = path[-1]
-    path_keys = {(c.cert.subject.public_bytes(), _spki(c.cert)) for c in path}
+    path_keys = {(subject_der(c.cert), spki_der(c.cert)) for c in path}
     twins: dict[tuple[bytes, bytes], list[ChainCert]] = {}
     for c in uniq:  # the same name and key signed by another CA: either may lead to trust
-        key = (c.cert.subject.public_bytes(), _spki(c.cert))
+        key = (subject_der(c.cert), spki_der(c.cert))
         if key in path_keys and c.index not in on_path:
             twins.setdefault(key, []).append(c)
     anchor = None if broken else _anchor(path, store, twins)
@@ -151,7 +150,7 @@ def analyze_chain(
     for c in uniq:
         if c.index in on_path:
             continue
-        if (c.cert.subject.public_bytes(), _spki(c.cert)) in path_keys or any(
+        if (subject_der(c.cert), spki_der(c.cert)) in path_keys or any(
                 _issued_by(p.cert, c.cert) for p in path if not p.self_signed):
             # another copy of a certificate on the path (the same name and key, signed
             # by someone else: a cross-sign), or another issuer of one: it is on a path
@@ -188,14 +187,6 @@ def _bad_self_signature(c: ChainCert, store: TrustRoots) -> bool:
     return not any(_issued_by(c.cert, r) for r in store.issuers_of(c.cert))
 
 
-def _spki(cert: x509.Certificate) -> bytes:
-    try:
-        return cert.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    except Exception:  # a key cryptography cannot load: the raw SPKI stands in
-        return cert.tbs_certificate_bytes
-
-
 def _may_be_beyond_gap(top: ChainCert, root: ChainCert) -> bool:
     """Can this self-signed CA be the chain's root, above the missing certificate?
 
@@ -221,8 +212,8 @@ def _anchor(
     (the same certificate, or the same name and key: a cross-sign), or that a store
     root issued; a pasted twin of it (same name and key, another issuer) counts too."""
     for k, c in enumerate(path):
-        key = (c.cert.subject.public_bytes(), _spki(c.cert))
-        for cand in (c, *twins.get(key, ())):
+        more = twins.get((subject_der(c.cert), spki_der(c.cert)), ()) if twins else ()
+        for cand in (c, *more):
             if store.contains(cand.cert):
                 return k
             if not cand.self_signed and any(

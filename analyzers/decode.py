@@ -55,8 +55,8 @@ def prepare(text: str) -> tuple[str, set[str]]:
             text = re.sub(r"\r(?!\n)", "\n", text)
         if "\r\n" in text:
             flags.add("crlf")
-    if "-----" not in text and "\\n" not in text and '"' not in text and ">" not in text:
-        return text, flags
+    if "\\n" not in text and '"' not in text and "'" not in text and ">" not in text:
+        return text, flags  # the usual paste: nothing to unwrap
     lines = text.split("\n")
     changed = False
     for i, line in enumerate(lines):

@@ -15,7 +15,6 @@ from importlib import resources
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,9 @@ class RemovedRoots:
 
     def root(self, cert: x509.Certificate) -> RemovedRoot | None:
         """The entry for this very root (or a copy with the same subject and key id)."""
-        fp = cert.fingerprint(hashes.SHA256()).hex().upper()
+        from analyzers.trust import sha256
+
+        fp = sha256(cert).hex().upper()
         hit = self.by_fingerprint.get(fp)
         if hit is not None:
             return hit
