@@ -218,4 +218,5 @@ def root_like(self_signed: bool, bare: bool, subject: x509.Name | str) -> bool:
         cn = str(cns[0].value) if cns else ""
     else:
         cn = subject.split("CN=", 1)[1].split(",", 1)[0] if "CN=" in subject else ""
-    return not ("." in cn and " " not in cn.strip())
+    cn = cn.strip().lower()
+    return not (("." in cn and " " not in cn) or cn == "localhost" or cn.startswith("localhost."))

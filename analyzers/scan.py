@@ -203,7 +203,7 @@ class _Scanner:
         if b64:
             o.lines.append((lineno, b64, ok))
             inner = segment.strip(" \t\r`" + _EDGE)
-            if ok and (not whole_line or (" " in inner or "\t" in inner)):
+            if ok and (not whole_line or _joined(inner)):
                 # base64 on a BEGIN/END line, or several lines run together with spaces
                 o.block.add("pem.joined_lines", lineno)
 
@@ -341,6 +341,13 @@ def _not_prose(line: str, bounds: list[_Boundary]) -> list[_Boundary]:
             continue  # "... and ends with -----END CERTIFICATE----- but ..."
         out.append(b)
     return out
+
+
+def _joined(inner: str) -> bool:
+    """Several base64 lines run together with spaces (not one stray space or tab)."""
+    if " " not in inner and "\t" not in inner:
+        return False
+    return sum(len(t) >= 16 for t in inner.split()) >= 2
 
 
 def _text_around(seg: str) -> bool:
