@@ -104,7 +104,7 @@ def key_size_from_der(der: bytes) -> tuple[str, int] | None:
     try:
         spki = ax509.Certificate.load(der)["tbs_certificate"]["subject_public_key_info"]
         algo = spki["algorithm"]["algorithm"].native
-        if algo == "rsa":
+        if algo in ("rsa", "rsassa_pss"):
             modulus = int(spki["public_key"].parsed["modulus"].native)
             return "RSA", modulus.bit_length()
         if algo == "dsa":
