@@ -155,7 +155,7 @@ def analyze_chain(
             # another copy of a certificate on the path (the same name and key, signed
             # by someone else: a cross-sign), or another issuer of one: it is on a path
             continue
-        if incomplete and c.self_signed and c.is_ca and _may_be_beyond_gap(top, c):
+        if incomplete and c.self_signed and c.is_ca and _may_be_beyond_gap(top, c, store):
             # A root pasted with a leaf whose intermediate is missing is most likely the
             # chain's own root beyond the gap: say it is included, not that it is unrelated.
             out.append(_root_included(c))
@@ -187,20 +187,21 @@ def _bad_self_signature(c: ChainCert, store: TrustRoots) -> bool:
     return not any(_issued_by(c.cert, r) for r in store.issuers_of(c.cert))
 
 
-def _may_be_beyond_gap(top: ChainCert, root: ChainCert) -> bool:
+def _may_be_beyond_gap(top: ChainCert, root: ChainCert, store: TrustRoots) -> bool:
     """Can this self-signed CA be the chain's root, above the missing certificate?
 
-    When the top of the chain is a leaf, the missing intermediate could have been
-    issued by any root. When it is a CA, its issuer is the next certificate up: a root
-    with another name, from another organisation, cannot be it.
+    Its name is the top certificate's issuer, or it is a public root (any of which may
+    have issued the missing intermediate), or it belongs to the organisation of the
+    missing issuer. When the names say nothing (no organisation on either side), it is
+    given the benefit of the doubt.
     """
-    if not top.is_ca:
-        return True
-    if root.cert.subject == top.cert.issuer:
+    if root.cert.subject == top.cert.issuer or store.contains(root.cert):
         return True
     org = x509.NameOID.ORGANIZATION_NAME
     mine = {a.value for a in root.cert.subject.get_attributes_for_oid(org)}
     theirs = {a.value for a in top.cert.issuer.get_attributes_for_oid(org)}
+    if not mine and not theirs:
+        return not top.is_ca  # a CA's issuer is the very next certificate: not this one
     return bool(mine & theirs)
 
 

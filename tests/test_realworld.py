@@ -313,3 +313,19 @@ def test_self_issued_certificate_with_a_broken_signature() -> None:
     der[-1] ^= 1
     r = analyze(bytes(der), now=NOW)
     assert "chain.bad_signature" in codes(r) and "chain.incomplete" not in codes(r)
+
+
+def test_a_foreign_root_after_a_lone_leaf_is_unrelated_but_its_own_root_is_included() -> None:
+    root, _inter, leaf = pki()
+    other = x509.Name([x509.NameAttribute(x509.NameOID.ORGANIZATION_NAME, "Someone Else"),
+                       x509.NameAttribute(x509.NameOID.COMMON_NAME, "Foreign Root")])
+    foreign = (x509.CertificateBuilder().subject_name(other).issuer_name(other)
+               .public_key(rsa_key("foreign").public_key()).serial_number(4)
+               .not_valid_before(NOW - timedelta(days=1))
+               .not_valid_after(NOW + timedelta(days=400))
+               .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+               .sign(rsa_key("foreign"), hashes.SHA256()))
+    r = analyze(leaf.pem + _pem(foreign), now=NOW)
+    assert "chain.unrelated" in codes(r) and "chain.root_included" not in codes(r)
+    r = analyze(leaf.pem + root.pem, now=NOW)  # the chain's own root, intermediate missing
+    assert {"chain.incomplete", "chain.root_included"} <= codes(r)
