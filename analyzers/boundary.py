@@ -1,5 +1,6 @@
 """BEGIN/END boundary lines: found by one linear regex, then judged (dashes, keyword
-typos, labels) so the scanner can report exactly what is wrong with them."""
+typos, labels) so the scanner can report exactly what is wrong with them; and the
+prose tests that tell a sentence quoting those lines from a block."""
 
 from __future__ import annotations
 
@@ -95,3 +96,68 @@ def boundaries(line: str) -> list[_Boundary]:
         if b is not None:
             found.append(b)
     return found
+
+
+# ---- prose that quotes boundary lines, and text next to them ----------------------
+_B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_EDGE = "".join(sorted(LEAD_WS | INVISIBLE))
+
+
+def not_prose(line: str, bounds: list[_Boundary]) -> list[_Boundary]:
+    """Drop the boundaries a sentence quotes ("my file starts with -----BEGIN
+    CERTIFICATE----- and ends with -----END CERTIFICATE-----"): the text after a BEGIN
+    on its own line is words, not base64."""
+    out: list[_Boundary] = []
+    skip_end = False
+    for i, b in enumerate(bounds):
+        nxt = bounds[i + 1].start if i + 1 < len(bounds) else len(line)
+        seg = line[b.end : nxt].strip(" \t\r`\"'")
+        if b.kw == "BEGIN":
+            skip_end = bool(seg) and words(seg)
+            if skip_end:
+                continue
+        elif skip_end:
+            skip_end = False
+            continue
+        elif i == 0 and words(line[: b.start].strip(" \t\r`\"'>:" + _EDGE)) and \
+                words(seg or "x y"):
+            continue  # "... and ends with -----END CERTIFICATE----- but ..."
+        out.append(b)
+    return out
+
+
+def words(seg: str) -> bool:
+    """Text that reads as words: short tokens, or characters base64 never holds."""
+    tokens = seg.split()
+    if not tokens:
+        return False
+    if any(not t.isascii() or not _B64_RE.fullmatch(t) for t in tokens):
+        return True
+    long_ = sum(len(t) >= 16 for t in tokens)
+    return long_ * 2 < len(tokens) or (len(tokens) == 1 and len(tokens[0]) < 16)
+
+
+def text_around(seg: str) -> bool:
+    """Text next to a boundary on its line, other than fences, quotes and markers."""
+    return bool(seg.strip(" \t\r`\"',;:}])>" + _EDGE))
+
+
+def prose_line(segment: str) -> bool:
+    """A body line that reads as words: letters base64 never holds (kana, punctuation,
+    after folding full-width letters), or several short words."""
+    s = segment.strip(" \t\r`>" + _EDGE)
+    if not s:
+        return False
+    if not s.isascii():
+        s = unicodedata.normalize("NFKC", s)
+    if any(not (c.isascii() and (c.isalnum() or c in "+/=")) and not c.isspace() for c in s):
+        return True
+    tokens = s.split()
+    return len(tokens) >= 2 and sum(len(t) < 16 for t in tokens) * 2 > len(tokens)
+
+
+def joined(inner: str) -> bool:
+    """Several base64 lines run together with spaces (not one stray space or tab)."""
+    if " " not in inner and "\t" not in inner:
+        return False
+    return sum(len(t) >= 16 for t in inner.split()) >= 2

@@ -20,6 +20,10 @@ from analyzers.boundary import (  # noqa: F401  (DASHES: re-exported for analyze
     LEAD_WS,
     _Boundary,
     boundaries,
+    joined,
+    not_prose,
+    prose_line,
+    text_around,
 )
 from analyzers.decode import prepare
 
@@ -66,6 +70,8 @@ class _Open:
     block: Block
     lines: list[tuple[int, str, bool]] = field(default_factory=list)  # (lineno, b64, ok)
     blank: int | None = None  # an empty line seen in the body, reported if more follows
+    body_lines: int = 0
+    prose_lines: int = 0  # body lines that read as words ("and ends with")
 
 
 def _clean(segment: str, block: Block | None, lineno: int) -> tuple[str, bool]:
@@ -158,6 +164,7 @@ class _Scanner:
         assert self.open is not None
         block, lines = self.open.block, self.open.lines
         self.open_blank = self.open.blank
+        quoted_lines = _only_words(self.open)
         self.open = None
         if end is None:
             block.add("pem.missing_end", lineno)
@@ -176,6 +183,8 @@ class _Scanner:
                 block.add("pem.bad_base64", n)
         body = "".join(b for _, b, _ in lines)
         block.der = decode_b64(body) if body else None
+        if block.der is None and quoted_lines and len(body) < 64:
+            return  # the FAQ's "must begin with -----BEGIN ... and end with -----END ...": prose
         if block.der is None and "pem.bad_base64" not in block.defects:
             block.add("pem.bad_base64", lines[-1][0] if lines else lineno)
         self.blocks.append(block)
@@ -197,13 +206,16 @@ class _Scanner:
             o.blank = None
         if segment.startswith(">"):  # a Slack/Markdown quote; base64 has no ">"
             segment = segment[2:] if segment.startswith("> ") else segment[1:]
+        o.body_lines += 1
+        if prose_line(segment):
+            o.prose_lines += 1
         if whole_line:
             _edge_whitespace(segment, o.block, lineno, lead=first, trail=True)
         b64, ok = _clean(segment, o.block, lineno)
         if b64:
             o.lines.append((lineno, b64, ok))
             inner = segment.strip(" \t\r`" + _EDGE)
-            if ok and (not whole_line or _joined(inner)):
+            if ok and (not whole_line or joined(inner)):
                 # base64 on a BEGIN/END line, or several lines run together with spaces
                 o.block.add("pem.joined_lines", lineno)
 
@@ -279,7 +291,7 @@ class _Scanner:
             return
         bounds = boundaries(line)
         if bounds and len(line) > 40:
-            bounds = _not_prose(line, bounds)
+            bounds = not_prose(line, bounds)
         if not bounds:
             if self.open is not None:
                 self._body_line(line, lineno, True, True)
@@ -294,7 +306,7 @@ class _Scanner:
                 self._body_line(before, lineno, False, False)
             if b.kw == "BEGIN":
                 self._begin(b, lineno, offset, line, lead)
-                if i == 0 and _text_around(before) and not before.rstrip(" \t").endswith("`"):
+                if i == 0 and text_around(before) and not before.rstrip(" \t").endswith("`"):
                     assert self.open is not None  # words before BEGIN: OpenSSL finds no block
                     self.open.block.add("pem.malformed_boundary", lineno, "prefix")
             elif self.open is not None:
@@ -316,54 +328,12 @@ class _Scanner:
                 _edge_whitespace(after, self.open.block, lineno, lead=False, trail=True)
         elif last is not None and last.end == offset + pos and not after.strip(" \t\r`"):
             _edge_whitespace(after, last, lineno, lead=False, trail=True)
-        elif last is not None and last.end == offset + pos and _text_around(after):
+        elif last is not None and last.end == offset + pos and text_around(after):
             last.add("pem.malformed_boundary", lineno, "suffix")  # words after END
 
 
-def _not_prose(line: str, bounds: list[_Boundary]) -> list[_Boundary]:
-    """Drop the boundaries a sentence quotes ("my file starts with -----BEGIN
-    CERTIFICATE----- and ends with -----END CERTIFICATE-----"): the text after a BEGIN
-    on its own line is words, not base64."""
-    out: list[_Boundary] = []
-    skip_end = False
-    for i, b in enumerate(bounds):
-        nxt = bounds[i + 1].start if i + 1 < len(bounds) else len(line)
-        seg = line[b.end : nxt].strip(" \t\r`\"'")
-        if b.kw == "BEGIN":
-            skip_end = bool(seg) and _words(seg)
-            if skip_end:
-                continue
-        elif skip_end:
-            skip_end = False
-            continue
-        elif i == 0 and _words(line[: b.start].strip(" \t\r`\"'>:" + _EDGE)) and \
-                _words(seg or "x y"):
-            continue  # "... and ends with -----END CERTIFICATE----- but ..."
-        out.append(b)
-    return out
-
-
-def _joined(inner: str) -> bool:
-    """Several base64 lines run together with spaces (not one stray space or tab)."""
-    if " " not in inner and "\t" not in inner:
-        return False
-    return sum(len(t) >= 16 for t in inner.split()) >= 2
-
-
-def _text_around(seg: str) -> bool:
-    """Text next to a boundary on its line, other than fences, quotes and markers."""
-    return bool(seg.strip(" \t\r`\"',;:}])>" + _EDGE))
-
-
-def _words(seg: str) -> bool:
-    """Text that reads as words: short tokens, or characters base64 never holds."""
-    tokens = seg.split()
-    if not tokens:
-        return False
-    if any(not t.isascii() or not _B64_RE.fullmatch(t) for t in tokens):
-        return True
-    long_ = sum(len(t) >= 16 for t in tokens)
-    return long_ * 2 < len(tokens) or (len(tokens) == 1 and len(tokens[0]) < 16)
+def _only_words(o: _Open) -> bool:
+    return o.body_lines > 0 and o.prose_lines == o.body_lines
 
 
 def scan_text(text: str) -> ScanResult:

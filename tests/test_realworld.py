@@ -329,3 +329,15 @@ def test_a_foreign_root_after_a_lone_leaf_is_unrelated_but_its_own_root_is_inclu
     assert "chain.unrelated" in codes(r) and "chain.root_included" not in codes(r)
     r = analyze(leaf.pem + root.pem, now=NOW)  # the chain's own root, intermediate missing
     assert {"chain.incomplete", "chain.root_included"} <= codes(r)
+
+
+def test_the_faq_answers_that_quote_boundary_lines_hold_no_certificate() -> None:
+    import tomllib
+
+    faq = tomllib.loads((Path(__file__).parents[1] / "knowledge" / "faq.toml").read_text())
+    quoted = [v for e in faq["entry"] for v in e.values()
+              if isinstance(v, str) and "-----BEGIN CERTIFICATE-----" in v]
+    assert quoted
+    for text in quoted:
+        r = analyze(text, now=NOW)
+        assert not r.objects and "pem.bad_base64" not in codes(r)
