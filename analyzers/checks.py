@@ -15,6 +15,7 @@ from analyzers.objects import Parsed
 from analyzers.signatures import csr_signature_valid
 
 EXPIRY_WARNING = timedelta(days=30)
+MAX_SANS_SHOWN = 5  # cert.hostname_mismatch lists a few SANs, then "… and N more"
 # md2/md5/sha1 with RSA, ecdsa-with-SHA1, dsa-with-sha1, and their odd twins
 WEAK_SIGNATURE_OIDS = {
     "1.2.840.113549.1.1.2": "MD2",
@@ -37,6 +38,9 @@ def _cn(p: Parsed) -> str:
 
 def _weak_key(p: Parsed) -> tuple[str, str] | None:
     kt, size = p.fields.get("key_type"), p.fields.get("key_size") or 0
+    bad = p.extra.get("bad_key")
+    if bad:  # an RSA key no library will use, whatever its size
+        return f"RSA {size}ビット、{bad}", f"RSA {size}-bit, {bad}"
     if kt == "RSA" and size < 2048:
         return f"RSA {size}ビット", f"RSA {size}-bit"
     if kt == "EC" and size < 256:
@@ -47,12 +51,13 @@ def _weak_key(p: Parsed) -> tuple[str, str] | None:
 
 
 def certificate_checks(i: int, p: Parsed, now: datetime) -> list[Finding]:
-    cert = p.cert
-    assert cert is not None
+    cert = p.cert  # None for a certificate only the lenient reader could read
     out: list[Finding] = []
     f = p.fields
-    nb, na = cert.not_valid_before_utc, cert.not_valid_after_utc
+    nb = datetime.fromisoformat(f["not_before"].replace("Z", "+00:00"))
+    na = datetime.fromisoformat(f["not_after"].replace("Z", "+00:00"))
     name = _cn(p)
+    out.extend(_reader_findings(i, p, name))
     if now > na:
         out.append(finding(
             "cert.expired", i,
@@ -73,8 +78,10 @@ def certificate_checks(i: int, p: Parsed, now: datetime) -> list[Finding]:
             "cert.expiring_soon", i,
             f"証明書({name})の有効期限まであと{days}日です({na:%Y-%m-%d})。更新してください。",
             f"The certificate ({name}) expires in {days} days ({na:%Y-%m-%d}). Renew it."))
-    weak = WEAK_SIGNATURE_OIDS.get(cert.signature_algorithm_oid.dotted_string)
-    if weak is None and p.fields.get("signature_algorithm") == "RSASSA-PSS":
+    dotted = (cert.signature_algorithm_oid.dotted_string if cert is not None
+              else str(f.get("signature_algorithm")))
+    weak = WEAK_SIGNATURE_OIDS.get(dotted)
+    if weak is None and cert is not None and f.get("signature_algorithm") == "RSASSA-PSS":
         try:  # PSS carries its hash in the parameters
             h = cert.signature_hash_algorithm
             weak = "SHA-1" if h is not None and h.name in ("sha1", "md5") else None
@@ -95,7 +102,7 @@ def certificate_checks(i: int, p: Parsed, now: datetime) -> list[Finding]:
             "鍵でCSRを作り直し、再発行してください。",
             f"The certificate's ({name}) key ({wk[1]}) is too weak. Create a new CSR with an "
             "RSA 2048-bit or larger (or EC P-256) key and have it reissued."))
-    end_entity = not f.get("is_ca")
+    end_entity = not f.get("is_ca") and not p.extra.get("root_like")
     if end_entity and f.get("self_signed"):
         out.append(finding(
             "cert.self_signed", i,
@@ -103,13 +110,38 @@ def certificate_checks(i: int, p: Parsed, now: datetime) -> list[Finding]:
             "CAが発行した証明書をインストールしてください。",
             f"The certificate ({name}) is a self-signed server certificate; browsers will not "
             "trust it. Install a certificate issued by a CA."))
-    if end_entity and not _has_san(cert):
+    if end_entity and not p.extra.get("has_san", cert is not None and _has_san(cert)):
         out.append(finding(
             "cert.no_san", i,
             f"証明書({name})にsubjectAltName(SAN)がありません。現在のブラウザーはCNを見ないため、"
             "ホスト名を含むSAN付きで再発行してください。",
             f"The certificate ({name}) has no subjectAltName; browsers ignore the CN, so have "
             "it reissued with the host names as SANs."))
+    return out
+
+
+def _reader_findings(i: int, p: Parsed, name: str) -> list[Finding]:
+    out: list[Finding] = []
+    if p.nonstrict:
+        out.append(finding(
+            "cert.nonstrict_der", i,
+            f"証明書({name})は厳密なDERの規則に違反しています(空のRDN、重複した属性、秒のない"
+            "UTCTime、SETの順序、明示的なv1など)。OpenSSLやブラウザーは受け付ける場合がありますが、"
+            "受け付けないソフトウェアもあります。ファイルの破損ではないため、コピーし直しても直りません。"
+            "問題が出る場合はCAに再発行を依頼してください。",
+            f"The certificate ({name}) breaks strict DER rules (an empty RDN, duplicate "
+            "attributes, UTCTime without seconds, SET order, an explicit v1 version...). "
+            "OpenSSL and browsers may still accept it; other software may not. The file is "
+            "not damaged, so copying it again will not help; if software refuses it, ask the "
+            "CA to reissue it."))
+    for ext in p.extra.get("unparsed") or ():
+        shown = "" if ext == "?" else f" ({ext})"
+        out.append(finding(
+            "cert.unparsed_extension", i,
+            f"証明書({name})の拡張{shown}をデコードできませんでした。ほかの拡張は読み取りました。"
+            "この拡張を厳密に検査するソフトウェアは証明書を拒否する場合があります。",
+            f"An extension{shown} of the certificate ({name}) cannot be decoded; the others "
+            "were still read. Software that checks it strictly may refuse the certificate."))
     return out
 
 
@@ -250,8 +282,10 @@ def hostname_checks(leaf_i: int, p: Parsed, hosts: list[str]) -> list[Finding]:
     for host in hosts:
         if host_matches(host, sans):
             continue
-        listed = ", ".join(sans) if sans else "なし"
-        listed_en = ", ".join(sans) if sans else "none"
+        shown = ", ".join(sans[:MAX_SANS_SHOWN])
+        more = len(sans) - MAX_SANS_SHOWN
+        listed = (shown + (f" … ほか{more}件" if more > 0 else "")) if sans else "なし"
+        listed_en = (shown + (f" … and {more} more" if more > 0 else "")) if sans else "none"
         out.append(finding(
             "cert.hostname_mismatch", leaf_i,
             f"ホスト名 {host} は証明書(オブジェクト{leaf_i})のSAN({listed})に含まれていません。"

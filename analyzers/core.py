@@ -17,8 +17,10 @@ from analyzers.checks import (
     match_checks,
     private_key_checks,
 )
+from analyzers.containers import container_findings
+from analyzers.decode import decode_bytes
 from analyzers.findings import Finding, finding
-from analyzers.messages import defect_findings
+from analyzers.messages import defect_findings, input_findings
 from analyzers.objects import Parsed, _parse_unlabelled, parse_block
 from analyzers.report import ObjectInfo, Report
 from analyzers.scan import Block, first_der_element, scan_text
@@ -120,8 +122,14 @@ def _parse_all(
     parsed: list[Parsed] = []
     text: str | None = None
     crlf = False
+    flags: set[str] = set()
     if isinstance(data, bytes):
-        if data[:1] == b"\x30" and (p := _parse_der_file(data, now)) is not None:
+        utf16 = decode_bytes(data) if b"\x00" in data[:4096] else None
+        if utf16 is not None:
+            text = utf16[0]
+            flags.add("utf16")
+        elif data[:1] == b"\x30" and (p := _parse_der_file(data, now)) is not None:
+            p.der_file = True
             parsed.append(p)
         elif _looks_binary(data):
             if data[:1] == b"\x30":
@@ -134,7 +142,8 @@ def _parse_all(
     blocks: list[Block] = []
     if text is not None:
         result = scan_text(text)
-        crlf, blocks = result.crlf, result.blocks
+        crlf, blocks = result.crlf and "cr_only" not in result.flags, result.blocks
+        flags |= result.flags
         for block in blocks:
             q = parse_block(block, now)
             if q is not None:
@@ -170,7 +179,8 @@ def _analyze(
     if certs:
         try:
             chain = analyze_chain(
-                [ChainCert(i, p.cert, bool(p.fields.get("is_ca")),
+                [ChainCert(i, p.cert,
+                           bool(p.fields.get("is_ca") or p.extra.get("root_like")),
                            bool(p.fields.get("self_signed")),
                            tuple(p.fields.get("aia_ca_issuers") or ()),
                            str(p.fields.get("subject") or ""),
@@ -198,6 +208,7 @@ def _analyze(
                 hosts = _not_in_certificates(hosts, certs)
             findings.extend(hostname_checks(leaf_index, leaf, hosts))
 
+    findings.extend(input_findings(frozenset(flags)))
     if crlf:
         findings.append(finding(
             "pem.crlf", None,
@@ -237,7 +248,13 @@ def _not_in_certificates(hosts: list[str], certs: list[tuple[int, Parsed]]) -> l
 def _object_findings(i: int, p: Parsed, now: datetime) -> list[Finding]:
     out: list[Finding] = []
     if p.block is not None:
-        out.extend(defect_findings(i, p.block, p.kind))
+        out.extend(f for f in defect_findings(i, p.block, p.kind)
+                   if not (f.code == "pem.missing_headers" and (p.pkcs12 or p.other)))
+    out.extend(container_findings(i, p))
+    if p.pkcs12 or p.other:
+        if p.pkcs12:
+            out.extend(private_key_checks(i, p))
+        return out
     kind_ja = _KIND_JA.get(p.kind, "データ")
     if p.unknown_label and p.kind == "unknown":
         out.append(finding(
@@ -262,7 +279,7 @@ def _object_findings(i: int, p: Parsed, now: datetime) -> list[Finding]:
             "ファイルが壊れているか、別の種類のデータです。受け取ったファイルをもう一度コピーしてください。",
             f"The body decodes, but is not a valid {_KIND_EN.get(p.kind, 'object')} (DER). The file "
             "is damaged or holds something else; copy the file you received again."))
-    if p.kind == "certificate" and p.cert is not None:
+    if p.kind == "certificate" and (p.cert is not None or p.nonstrict):
         out.extend(certificate_checks(i, p, now))
     elif p.kind == "csr" and p.csr is not None:
         out.extend(csr_checks(i, p))

@@ -18,6 +18,13 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtensionOID
 
+from analyzers.extensions import (
+    key_size_from_der,
+    read_certificate,
+    read_extensions,
+    root_like,
+    rsa_key_problem,
+)
 from analyzers.report import Kind, ObjectInfo
 from analyzers.scan import Block, first_der_element
 from analyzers.signatures import is_self_signed
@@ -66,6 +73,13 @@ class Parsed:
     parent: int | None = None
     block: Block | None = None
     children: list[Parsed] = field(default_factory=list)
+    der_file: bool = False  # a binary DER file (pem.der_file)
+    pkcs12: bool = False  # a PKCS#12 / PFX bundle (pkcs12.found)
+    relabelled: str | None = None  # a PKCS#7 body found under this (CERTIFICATE) label
+    other: str | None = None  # a known structure this tool does not analyse (OCSP)
+    nonstrict: bool = False  # read by the lenient reader: cryptography refused the DER
+    # not in the report: has_san, root_like, unparsed (extension names), ocsp_status
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def info(self, index: int, parent: int | None = None) -> ObjectInfo:
         return ObjectInfo(
@@ -152,7 +166,10 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def cert_fields(cert: x509.Certificate, now: datetime) -> dict[str, Any]:
+def cert_fields(
+    cert: x509.Certificate, now: datetime, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    extra = {} if extra is None else extra
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # serial 0 / negative serials warn on access
         serial = cert.serial_number
@@ -181,53 +198,54 @@ def cert_fields(cert: x509.Certificate, now: datetime) -> dict[str, Any]:
              if a.access_method == AuthorityInformationAccessOID.OCSP]),
     }
     try:
+        _ = cert.extensions
+        extra["has_san"] = san is not None
+    except Exception:  # one extension cryptography cannot decode: read them one by one
+        lenient = read_extensions(cert.public_bytes(serialization.Encoding.DER))
+        if lenient is not None:
+            extra["unparsed"] = lenient.unparsed or ["?"]
+            extra["has_san"] = lenient.has_san
+            out.update(is_ca=bool(lenient.is_ca), sans=lenient.sans,
+                       aia_ca_issuers=lenient.ca_issuers, ocsp=lenient.ocsp)
+        else:
+            extra["unparsed"], extra["has_san"] = ["?"], True
+    extra["root_like"] = root_like(
+        out["self_signed"], bc is None and not extra.get("has_san") and not out["is_ca"],
+        cert.subject)
+    try:
         out.update(key_fields(cert.public_key()))
-    except Exception:
-        out["key_type"] = "unsupported"
+    except Exception:  # an RSA key cryptography will not load: its size from the DER
+        der = cert.public_bytes(serialization.Encoding.DER)
+        size = key_size_from_der(der)
+        extra["bad_key"] = rsa_key_problem(der)
+        if size is not None:
+            out["key_type"], out["key_size"] = size
+        else:
+            out["key_type"] = "unsupported"
     return out
 
 
 def parse_certificate(der: bytes, now: datetime) -> Parsed:
-    cert = x509.load_der_x509_certificate(der)
-    p = Parsed("certificate", cert_fields(cert, now), cert=cert)
+    extra: dict[str, Any] = {}
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        fields_ = cert_fields(cert, now, extra)  # names are decoded lazily: they may raise
+    except Exception:
+        read = read_certificate(der, now)  # non-strict DER that OpenSSL still reads
+        if read is None:
+            raise
+        lenient = {k[1:]: read.pop(k) for k in [k for k in read if k.startswith("_")]}
+        lenient["root_like"] = root_like(read["self_signed"],
+                                         lenient["is_ca"] is None and not lenient["has_san"],
+                                         read["subject"])
+        return Parsed("certificate", read, nonstrict=True, extra=lenient)
+    p = Parsed("certificate", fields_, cert=cert, extra=extra)
     try:
         p.public_key = cert.public_key()
         p.spki = _spki(p.public_key)
     except Exception:
         pass
     return p
-
-
-def parse_csr(der: bytes) -> Parsed:
-    csr = x509.load_der_x509_csr(der)
-    out: dict[str, Any] = {
-        "subject": _name(csr.subject),
-        "signature_algorithm": _sig_alg(csr),
-        "sha256": colon_hex(_sha(der)),
-    }
-    san = _ext(csr, ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
-    out["sans"] = general_names(san) if san is not None else ()
-    p = Parsed("csr", out, csr=csr)
-    try:
-        p.public_key = csr.public_key()
-        p.spki = _spki(p.public_key)
-        out.update(key_fields(p.public_key))
-    except Exception:
-        out["key_type"] = "unsupported"
-    return p
-
-
-def parse_crl(der: bytes) -> Parsed:
-    crl = x509.load_der_x509_crl(der)
-    fields_: dict[str, Any] = {
-        "issuer": _name(crl.issuer),
-        "not_before": _iso(crl.last_update_utc),
-        "signature_algorithm": _sig_alg(crl),
-        "sha256": colon_hex(_sha(der)),
-    }
-    if crl.next_update_utc is not None:
-        fields_["not_after"] = _iso(crl.next_update_utc)
-    return Parsed("crl", fields_)
 
 
 def parse_public_key(der: bytes) -> Parsed:
@@ -284,6 +302,8 @@ def parse_pkcs7(der: bytes, now: datetime) -> Parsed:
 
 def parse_block(block: Block, now: datetime) -> Parsed | None:
     """Parse one block by its label; a headerless body is tried as every kind in turn."""
+    from analyzers import formats
+
     label = block.label
     if label in IGNORED_LABELS:
         return None
@@ -302,9 +322,9 @@ def parse_block(block: Block, now: datetime) -> Parsed | None:
         if kind == "certificate":
             q = parse_certificate(first_der_element(der) if "TRUSTED" in label else der, now)
         elif kind == "csr":
-            q = parse_csr(der)
+            q = formats.parse_csr(der)
         elif kind == "crl":
-            q = parse_crl(der)
+            q = formats.parse_crl(der)
         elif kind == "pkcs7":
             q = parse_pkcs7(der, now)
         elif kind == "public_key":
@@ -315,6 +335,14 @@ def parse_block(block: Block, now: datetime) -> Parsed | None:
                 q.fields.setdefault("encrypted", False)
     except Exception as exc:
         p.bad_der = type(exc).__name__
+        if kind == "certificate":  # a .p7b body under a CERTIFICATE label: expand it
+            try:
+                q = parse_pkcs7(der, now)
+            except Exception:
+                pass
+            else:
+                q.label, q.block, q.encoding, q.relabelled = label, block, block.encoding, label
+                return q
         # name what the body really is (a CSR under CERTIFICATE is the FAQ's classic)
         if kind != "private_key":
             actual = _parse_unlabelled(Block(None, der, 0, 0), now)
@@ -326,17 +354,20 @@ def parse_block(block: Block, now: datetime) -> Parsed | None:
 
 
 def _parse_unlabelled(block: Block, now: datetime) -> Parsed | None:
+    from analyzers import formats
+
     der = block.der
     if der is None:
         return None
     attempts = (
         lambda: parse_certificate(der, now),
-        lambda: parse_csr(der),
+        lambda: formats.parse_csr(der),
         lambda: parse_pkcs7(der, now),
-        lambda: parse_crl(der),
+        lambda: formats.parse_crl(der),
         lambda: parse_public_key(der),
         lambda: _private_der(der),
-        lambda: parse_pkcs12(der, now),
+        lambda: formats.parse_pkcs12(der, now),
+        lambda: formats.parse_ocsp(der),
     )
     for attempt in attempts:
         try:
@@ -346,33 +377,6 @@ def _parse_unlabelled(block: Block, now: datetime) -> Parsed | None:
         p.block, p.encoding = block, block.encoding
         return p
     return None
-
-
-def parse_pkcs12(der: bytes, now: datetime) -> Parsed:
-    """A .pfx/.p12 upload: it holds a private key, so it is reported as one."""
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
-    head = first_der_element(der)
-    body = der[2 + (der[1] & 0x7F if der[1] & 0x80 else 0) :] if len(der) > 2 else b""
-    if head != der or not body.startswith(b"\x02\x01\x03"):  # PFX version 3
-        raise ValueError("not PKCS#12")
-    p = Parsed("private_key", {"encrypted": True}, label="PKCS12")
-    for password in (None, b""):
-        try:
-            key, cert, extra = pkcs12.load_key_and_certificates(der, password)
-        except Exception:
-            continue
-        p.fields["encrypted"] = password is not None
-        if key is not None:
-            pub = key.public_key()
-            p.public_key, p.spki = pub, _spki(pub)
-            p.fields.update(key_fields(pub))
-        for c in [c for c in (cert, *extra) if c is not None]:
-            child = parse_certificate(c.public_bytes(serialization.Encoding.DER), now)
-            child.encoding = "der"
-            p.children.append(child)
-        break
-    return p
 
 
 def _private_der(der: bytes) -> Parsed:

@@ -14,25 +14,25 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-# Characters people's editors and chat tools put where "-" belongs.
-DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u30fc\u2500\u2501"
-_D = re.escape(DASHES)
-# Starts only at the start of a dash run and never backtracks into it: linear time
-# even on a line of a million dashes.
-_BOUNDARY_RE = re.compile(
-    rf"(?<![{_D}])(?P<d1>[{_D}]{{2,}}+)(?P<body>[^{_D}]{{2,}}+)(?P<d2>[{_D}]++|$)"
+from analyzers.boundary import (  # noqa: F401  (DASHES: re-exported for analyzers.text)
+    DASHES,
+    INVISIBLE,
+    LEAD_WS,
+    _Boundary,
+    boundaries,
+    joined,
+    not_prose,
+    prose_line,
+    text_around,
 )
-_WIDE_DASH_RE = re.compile(f"[{re.escape(DASHES[1:])}]")  # the non-ASCII dashes
-LEAD_WS = frozenset(" \t\u3000")  # pem.leading_whitespace / trailing_whitespace
-INVISIBLE = frozenset("\u00a0\u200b\u200c\u200d\u2060\ufeff\u202f\u2007")  # pem.nonascii
+from analyzers.decode import prepare
+
 _EDGE = "".join(sorted(LEAD_WS | INVISIBLE))  # for str.strip
 _EDGE_SET = LEAD_WS | INVISIBLE
 _GLUED_RE = re.compile(r"-----END [A-Z0-9 ]{1,40}-----(?=-----BEGIN )")
 _B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _HEADER_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]*:")
 _LONG_TOKEN_RE = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}")
-_LABEL_RE = re.compile(r"[A-Z0-9][A-Z0-9 .#/_]*")
-_LABEL_WORDS = ("CERTIFICATE", "KEY", "REQUEST", "PKCS", "CRL", "CMS")
 MIN_BARE_B64 = 80  # shortest headerless base64 run worth decoding (a tiny cert is ~300)
 
 
@@ -62,87 +62,16 @@ class Block:
 class ScanResult:
     blocks: list[Block]
     crlf: bool
+    flags: frozenset[str] = frozenset()  # from analyzers.decode: "cr_only", "quoted"
 
 
 @dataclass
 class _Open:
     block: Block
     lines: list[tuple[int, str, bool]] = field(default_factory=list)  # (lineno, b64, ok)
-
-
-def _edit1(a: str, b: str) -> bool:
-    """True when a and b are at most one edit apart (keyword typos like BEGN)."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
-
-
-@dataclass
-class _Boundary:
-    kw: str  # BEGIN | END
-    label: str
-    start: int  # offsets within the line
-    end: int
-    problems: list[tuple[str, str]]  # (code, detail)
-
-
-def _parse_boundary(m: re.Match[str]) -> _Boundary | None:
-    body = m.group("body")
-    if body.isascii():
-        norm = body
-    else:
-        norm = unicodedata.normalize("NFKC", body)
-        norm = "".join(" " if c in INVISIBLE or c in LEAD_WS else c for c in norm)
-    tokens = norm.upper().split()
-    if not tokens:
-        return None
-    first, rest = tokens[0], tokens[1:]
-    exact = first in ("BEGIN", "END")
-    if exact:
-        kw = first
-    elif first.startswith("BEGIN") and len(first) > 5:
-        kw, rest = "BEGIN", [first[5:], *rest]
-    elif first.startswith("END") and len(first) > 3 and first[3:].startswith(_LABEL_WORDS):
-        kw, rest = "END", [first[3:], *rest]
-    elif _edit1(first, "BEGIN"):
-        kw = "BEGIN"
-    elif _edit1(first, "END") and len(first) >= 2:
-        kw = "END"
-    else:
-        return None
-    label = " ".join(rest)
-    if not label or not _LABEL_RE.fullmatch(label):
-        return None
-    if not (exact and body.strip(" ").isupper()) and not any(w in label for w in _LABEL_WORDS):
-        return None  # "--- Begin quote ---" in chat is not a boundary
-    problems: list[tuple[str, str]] = []
-    d1, d2 = m.group("d1"), m.group("d2")
-    if any(c != "-" for c in d1 + d2):
-        problems.append(("pem.malformed_boundary", "dash"))
-    elif len(d1) != 5 or len(d2) != 5:
-        problems.append(("pem.malformed_boundary", "count"))
-    canonical = f"{kw} {label}"
-    if body != canonical:
-        if not body.isascii() and any(c in INVISIBLE for c in body):
-            problems.append(("pem.nonascii", ""))
-        stripped = "".join(c for c in body if c not in INVISIBLE)
-        if stripped != canonical:
-            problems.append(("pem.malformed_boundary", "keyword"))
-    return _Boundary(kw, label, m.start(), m.end(), problems)
-
-
-def _boundaries(line: str) -> list[_Boundary]:
-    if "--" not in line and (line.isascii() or not _WIDE_DASH_RE.search(line)):
-        return []
-    found = []
-    for m in _BOUNDARY_RE.finditer(line):
-        b = _parse_boundary(m)
-        if b is not None:
-            found.append(b)
-    return found
+    blank: int | None = None  # an empty line seen in the body, reported if more follows
+    body_lines: int = 0
+    prose_lines: int = 0  # body lines that read as words ("and ends with")
 
 
 def _clean(segment: str, block: Block | None, lineno: int) -> tuple[str, bool]:
@@ -157,11 +86,13 @@ def _clean(segment: str, block: Block | None, lineno: int) -> tuple[str, bool]:
             if not c.isspace():
                 out.append(c)
             continue
+        folded = unicodedata.normalize("NFKC", c)
         if block is not None:
-            block.add("pem.nonascii", lineno)
+            kind = ("bom" if c == "\ufeff" else "space" if c in INVISIBLE or c in LEAD_WS
+                    else "fullwidth" if folded.isascii() else "other")
+            block.add("pem.nonascii", lineno, kind)
         if c in INVISIBLE or c in LEAD_WS:
             continue
-        folded = unicodedata.normalize("NFKC", c)
         out.append(folded if folded.isascii() else c)
     text = "".join(out).strip("`")
     return text, text.isascii() and bool(_B64_RE.fullmatch(text))
@@ -176,14 +107,14 @@ def _edge_whitespace(segment: str, block: Block, lineno: int, *, lead: bool, tra
         if any(c in LEAD_WS for c in head):
             block.add("pem.leading_whitespace", lineno)
         if any(c in INVISIBLE for c in head):
-            block.add("pem.nonascii", lineno)
+            block.add("pem.nonascii", lineno, "bom" if "\ufeff" in head else "space")
     if trail:
         s = s.rstrip("`")
         tail = s[len(s.rstrip(_EDGE)) :]
         if any(c in LEAD_WS for c in tail):
             block.add("pem.trailing_whitespace", lineno)
         if any(c in INVISIBLE for c in tail):
-            block.add("pem.nonascii", lineno)
+            block.add("pem.nonascii", lineno, "bom" if "\ufeff" in tail else "space")
 
 
 def first_der_element(der: bytes) -> bytes:
@@ -216,6 +147,7 @@ class _Scanner:
         self.open: _Open | None = None
         self.run: list[tuple[int, int, str]] = []  # outside base64 lines: (lineno, offset, b64)
         self.crlf = False
+        self.open_blank: int | None = None
 
     # -- blocks ------------------------------------------------------------------
     def _begin(self, b: _Boundary, lineno: int, offset: int, line: str, lead: bool) -> None:
@@ -231,6 +163,8 @@ class _Scanner:
     def _close(self, end: _Boundary | None, lineno: int, offset: int) -> None:
         assert self.open is not None
         block, lines = self.open.block, self.open.lines
+        self.open_blank = self.open.blank
+        quoted_lines = _only_words(self.open)
         self.open = None
         if end is None:
             block.add("pem.missing_end", lineno)
@@ -238,6 +172,8 @@ class _Scanner:
             cut = next((i for i, (_, _, ok) in enumerate(lines) if not ok), len(lines))
             lines = lines[:cut]
         else:
+            if self.open_blank is not None:
+                block.add("pem.blank_line", self.open_blank)
             block.end = offset + end.end
             block.end_label = end.label
             if end.label != block.label:
@@ -247,6 +183,8 @@ class _Scanner:
                 block.add("pem.bad_base64", n)
         body = "".join(b for _, b, _ in lines)
         block.der = decode_b64(body) if body else None
+        if block.der is None and quoted_lines and len(body) < 64:
+            return  # the FAQ's "must begin with -----BEGIN ... and end with -----END ...": prose
         if block.der is None and "pem.bad_base64" not in block.defects:
             block.add("pem.bad_base64", lines[-1][0] if lines else lineno)
         self.blocks.append(block)
@@ -259,14 +197,27 @@ class _Scanner:
             o.block.headers[key] = value.strip()
             return
         if not segment.strip(" \t\r`\u3000"):
-            return  # blank line (after RFC 1421 headers, or a stray one)
+            # after RFC 1421 headers a blank line belongs; inside the body OpenSSL stops
+            if whole_line and o.lines and not segment.strip(" \t\r\u3000"):
+                o.blank = lineno
+            return
+        if o.blank is not None:
+            o.block.add("pem.blank_line", o.blank)
+            o.blank = None
         if segment.startswith(">"):  # a Slack/Markdown quote; base64 has no ">"
             segment = segment[2:] if segment.startswith("> ") else segment[1:]
+        o.body_lines += 1
+        if prose_line(segment):
+            o.prose_lines += 1
         if whole_line:
             _edge_whitespace(segment, o.block, lineno, lead=first, trail=True)
         b64, ok = _clean(segment, o.block, lineno)
         if b64:
             o.lines.append((lineno, b64, ok))
+            inner = segment.strip(" \t\r`" + _EDGE)
+            if ok and (not whole_line or joined(inner)):
+                # base64 on a BEGIN/END line, or several lines run together with spaces
+                o.block.add("pem.joined_lines", lineno)
 
     # -- headerless base64 -------------------------------------------------------
     def _flush_run(self) -> None:
@@ -334,9 +285,13 @@ class _Scanner:
         if glued is not None:  # `cat a.pem b.pem` where a.pem had no final newline
             k = glued.end()
             self._line(line[:k], lineno, offset)
+            if self.blocks:
+                self.blocks[-1].add("pem.glued_boundary", lineno)
             self._line(line[k:], lineno, offset + k)
             return
-        bounds = _boundaries(line)
+        bounds = boundaries(line)
+        if bounds and len(line) > 40:
+            bounds = not_prose(line, bounds)
         if not bounds:
             if self.open is not None:
                 self._body_line(line, lineno, True, True)
@@ -351,6 +306,9 @@ class _Scanner:
                 self._body_line(before, lineno, False, False)
             if b.kw == "BEGIN":
                 self._begin(b, lineno, offset, line, lead)
+                if i == 0 and text_around(before) and not before.rstrip(" \t").endswith("`"):
+                    assert self.open is not None  # words before BEGIN: OpenSSL finds no block
+                    self.open.block.add("pem.malformed_boundary", lineno, "prefix")
             elif self.open is not None:
                 blk = self.open.block
                 for code, detail in b.problems:
@@ -370,8 +328,21 @@ class _Scanner:
                 _edge_whitespace(after, self.open.block, lineno, lead=False, trail=True)
         elif last is not None and last.end == offset + pos and not after.strip(" \t\r`"):
             _edge_whitespace(after, last, lineno, lead=False, trail=True)
+        elif last is not None and last.end == offset + pos and text_around(after):
+            last.add("pem.malformed_boundary", lineno, "suffix")  # words after END
+
+
+def _only_words(o: _Open) -> bool:
+    return o.body_lines > 0 and o.prose_lines == o.body_lines
 
 
 def scan_text(text: str) -> ScanResult:
-    """Every PEM block and headerless base64 object in `text`, in order."""
-    return _Scanner(text).scan()
+    """Every PEM block and headerless base64 object in `text`, in order.
+
+    `text` is first unwrapped (analyzers.decode.prepare: bare CRs, quoted strings with
+    `\\n` escapes, e-mail quote markers) without changing its length, so offsets
+    still point into `text`."""
+    prepared, flags = prepare(text)
+    result = _Scanner(prepared).scan()
+    result.flags = frozenset(flags)
+    return result

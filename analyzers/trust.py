@@ -67,13 +67,16 @@ class TrustRoots(Sequence[x509.Certificate]):
 
     def contains(self, cert: x509.Certificate) -> bool:
         """True for the same certificate, or a root with the same name and key."""
-        if cert.fingerprint(hashes.SHA256()) in self.fingerprints:
+        if sha256(cert) in self.fingerprints:
             return True
+        roots = self.by_subject.get(subject_der(cert), ())
+        if not roots:
+            return False
         spki = _spki(cert)
-        return any(_spki(r) == spki for r in self.by_subject.get(cert.subject.public_bytes(), ()))
+        return any(_spki(r) == spki for r in roots)
 
     def issuers_of(self, cert: x509.Certificate) -> tuple[x509.Certificate, ...]:
-        return self.by_subject.get(cert.issuer.public_bytes(), ())
+        return self.by_subject.get(issuer_der(cert), ())
 
     def store(self) -> verification.Store:
         with self._lock:
@@ -87,12 +90,35 @@ class TrustRoots(Sequence[x509.Certificate]):
         return _combined(self, tuple(extra))
 
 
+@lru_cache(maxsize=4096)
 def _spki(cert: x509.Certificate) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
-    return cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    try:
+        return cert.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    except Exception:  # a key cryptography will not load (RSA exponent 1): matches nothing
+        return b"unloadable:" + cert.fingerprint(hashes.SHA256())
+
+
+@lru_cache(maxsize=4096)
+def subject_der(cert: x509.Certificate) -> bytes:
+    """The DER of the subject name, cached: chains look it up many times."""
+    return cert.subject.public_bytes()
+
+
+@lru_cache(maxsize=4096)
+def issuer_der(cert: x509.Certificate) -> bytes:
+    return cert.issuer.public_bytes()
+
+
+@lru_cache(maxsize=4096)
+def sha256(cert: x509.Certificate) -> bytes:
+    return cert.fingerprint(hashes.SHA256())
+
+
+spki_der = _spki
 
 
 def _load_pem_file(data: bytes) -> list[x509.Certificate]:
@@ -136,3 +162,8 @@ def load_trust_roots(extra_pem_paths: Sequence[str] = ()) -> TrustRoots:
     that into exit code 2.
     """
     return _load_cached(tuple(str(p) for p in extra_pem_paths))
+
+
+def mozilla_roots() -> TrustRoots:
+    """certifi's Mozilla roots alone (to tell a --trust anchor from a public one)."""
+    return _mozilla_roots()

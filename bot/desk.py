@@ -169,6 +169,10 @@ class Desk:
                 # "please check this" around a certificate is not a question, and "!!!"
                 # is nothing to hand to a person
                 result = None
+        if result is not None and result.entry is not None:
+            # a question that quotes "-----BEGIN CERTIFICATE-----" holds no certificate:
+            # the answer is the FAQ's, not "no certificate was found"
+            reports = tuple(r for r in reports if r.objects or r.source != "message")
         reply = self._reply(lang, result, reports)
         reason = _escalation_reason(result)
         if outcome is not None:

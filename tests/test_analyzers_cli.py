@@ -48,7 +48,7 @@ def test_json_lines_in_input_order_and_exit_codes(files: dict[str, Path]) -> Non
     lines = [json.loads(line) for line in p.stdout.splitlines()]
     assert [d["source"] for d in lines] == [str(files["chain"]), str(files["leaf_der"])]
     assert {f["code"] for f in lines[0]["findings"]} == {"chain.trusted"}
-    assert {f["code"] for f in lines[1]["findings"]} == {"chain.incomplete"}
+    assert {f["code"] for f in lines[1]["findings"]} == {"chain.incomplete", "pem.der_file"}
 
 
 def test_errors_exit_one(files: dict[str, Path]) -> None:

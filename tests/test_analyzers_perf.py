@@ -23,6 +23,9 @@ HOSTILE = [
     ("\u3000", 62_500),
     ("-----BEGIN", 6_250),
     ("- ", 31_250),
+    ("> ", 31_250),  # e-mail quote markers (analyzers.decode)
+    ("\\n-----BEGIN X ", 300),  # escaped newlines next to boundaries (a block each)
+    ('"-----BEGIN CERTIFICATE----- ab \\n', 150),  # quotes, prose, escapes: many blocks
 ]
 FUNCTIONS: dict[str, Callable[[str], object]] = {
     "analyze": lambda t: analyze(t, now=NOW),

@@ -210,3 +210,12 @@ def test_undecodable_input_is_answered_and_logged(desk: Desk, store: Store) -> N
     assert reply.decision == "answer" and reply.logged  # type: ignore[attr-defined]
     msg = store.message(reply.message_id)  # type: ignore[attr-defined]
     assert msg is not None and "\ufffd" in msg.text
+
+
+def test_a_question_quoting_the_boundary_lines_gets_the_faq_answer(desk: Desk) -> None:
+    text = ("My file starts with -----BEGIN CERTIFICATE----- and ends with -----END "
+            "CERTIFICATE----- but IIS says 80093009 when I install it")
+    reply = ask(desk, text)
+    assert reply.answer is not None  # type: ignore[attr-defined]
+    assert reply.answer.id == "capi2-80093009-certificate-invalid"  # type: ignore[attr-defined]
+    assert not reply.reports  # type: ignore[attr-defined]

@@ -232,4 +232,8 @@ def build_cases(p: Any, broken_csr: Callable[[Any], bytes],
         "pem.bad_der", "a CSR body under BEGIN/END CERTIFICATE", maybe=["csr.found"],
         kinds=None)
     cases += more_cases(p, broken_csr, p7)
+    from cases_real import real_cases
+
+    cases += real_cases(p)
+    shared["new_root"] = p.extra.pop("new_root")
     return shared, cases
