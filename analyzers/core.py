@@ -110,7 +110,7 @@ def certificates_by_index(data: str | bytes, *, now: datetime) -> dict[int, x509
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            flat, _text, _blocks, _crlf = _parse_all(data, now)
+            flat, _text, _blocks, _crlf, _flags = _parse_all(data, now)
     except Exception:
         return {}
     return {i: p.cert for i, p, _ in flat if p.kind == "certificate" and p.cert is not None}
@@ -118,7 +118,7 @@ def certificates_by_index(data: str | bytes, *, now: datetime) -> dict[int, x509
 
 def _parse_all(
     data: str | bytes, now: datetime
-) -> tuple[list[tuple[int, Parsed, int | None]], str | None, list[Block], bool]:
+) -> tuple[list[tuple[int, Parsed, int | None]], str | None, list[Block], bool, set[str]]:
     parsed: list[Parsed] = []
     text: str | None = None
     crlf = False
@@ -156,14 +156,14 @@ def _parse_all(
         flat.append((at, p, None))
         for child in p.children:
             flat.append((len(flat), child, at))
-    return flat, text, blocks, crlf
+    return flat, text, blocks, crlf, flags
 
 
 def _analyze(
     data: str | bytes, now: datetime, host: str | None,
     roots: Callable[[], TrustRoots], source: str,
 ) -> Report:
-    flat, text, blocks, crlf = _parse_all(data, now)
+    flat, text, blocks, crlf, flags = _parse_all(data, now)
 
     findings: list[Finding] = []
     infos: list[ObjectInfo] = []
