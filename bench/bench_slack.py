@@ -25,7 +25,8 @@ import threading
 import time
 from pathlib import Path
 
-from tests.slack_standin import (
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from slack_standin import (
     BOT_USER_ID,
     TEAM_ID,
     Call,

@@ -25,40 +25,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-try:
-    from slack_limits import check_call
-    from slack_serve import (
-        BOT_ID,
-        BOT_TOKEN,
-        BOT_USER_ID,
-        REPO,
-        SIGNING_SECRET,
-        TEAM_ID,
-        Served,
-        event_envelope,
-        form,
-        free_port,
-        serve,
-        sign,
-        stop_process_group,
-    )
-except ModuleNotFoundError:  # imported as tests.slack_standin (bench/)
-    from tests.slack_limits import check_call
-    from tests.slack_serve import (
-        BOT_ID,
-        BOT_TOKEN,
-        BOT_USER_ID,
-        REPO,
-        SIGNING_SECRET,
-        TEAM_ID,
-        Served,
-        event_envelope,
-        form,
-        free_port,
-        serve,
-        sign,
-        stop_process_group,
-    )
+# Plain imports: pytest puts tests/ on sys.path, and bench/ scripts insert it themselves.
+from slack_limits import check_call
+from slack_serve import (
+    BOT_ID,
+    BOT_TOKEN,
+    BOT_USER_ID,
+    REPO,
+    SIGNING_SECRET,
+    TEAM_ID,
+    Served,
+    event_envelope,
+    form,
+    free_port,
+    serve,
+    sign,
+    stop_process_group,
+)
 
 __all__ = [
     "BOT_ID",
