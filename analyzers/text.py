@@ -29,6 +29,45 @@ _NOT_TLDS = frozenset(_FILE_EXTENSIONS.split())
 _NOT_HOSTS = frozenset({"asp.net", "vb.net", "ado.net", "node.js", "e.g", "i.e"})
 
 
+# BEGIN / END markers of a block the Desk cuts out of the prose: a run of 3+ dashes,
+# spaces, the keyword. Possessive, and starting only where a dash run starts, so a run of a
+# million dashes is read once (`-{3,}\s*BEGIN` tried every dash of it as a start and
+# backtracked through the rest: quadratic, 88 s for 40,000 dashes).
+_BEGIN_MARK = re.compile(r"(?<!-)-{3,}+\s*+BEGIN", re.I)
+_END_MARK = re.compile(r"(?<!-)-{3,}+\s*+END", re.I)
+
+
+def strip_pem_blocks(text: str, repl: str = " ") -> str:
+    """`text` with every BEGIN ... END block (an END line closes it at its last dashes;
+    no END: to the end of the text) replaced by `repl`. One pass: each BEGIN is looked for
+    after the previous block, each END after its BEGIN, so the work is linear."""
+    out: list[str] = []
+    pos = 0
+    while (begin := _BEGIN_MARK.search(text, pos)) is not None:
+        newline = text.find("\n", begin.end())
+        if newline < 0:  # a BEGIN line that is the last line opens no block
+            break
+        out += [text[pos : begin.start()], repl]
+        end = _block_end(text, newline + 1)
+        if end is None:  # no END line: the block runs to the end
+            return "".join(out)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _block_end(text: str, pos: int) -> int | None:
+    """Where the first END line at or after `pos` ends: after the last dashes on it."""
+    while (m := _END_MARK.search(text, pos)) is not None:
+        eol = text.find("\n", m.end())
+        eol = len(text) if eol < 0 else eol
+        tail = text.rfind("---", m.end(), eol)
+        if tail >= 0:
+            return tail + 3
+        pos = m.end()  # "----- END" with no closing dashes is no END line
+    return None
+
+
 def slack_unescape(text: str) -> str:
     if "&" not in text:
         return text

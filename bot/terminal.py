@@ -24,8 +24,9 @@ from bot.desk import Desk
 from bot.live import Probe
 from bot.types import Incoming, Reply, Upload
 
-_BEGIN = re.compile(r"-{2,}\s*BEGIN\b", re.I)
-_END = re.compile(r"-{2,}\s*END\b", re.I)
+# Possessive and anchored at the start of a dash run: linear on a line of a million dashes.
+_BEGIN = re.compile(r"(?<!-)-{2,}+\s*+BEGIN\b", re.I)
+_END = re.compile(r"(?<!-)-{2,}+\s*+END\b", re.I)
 
 BANNER = """certdesk chat — SSL証明書サポート / SSL certificate support
 質問を入力するか、証明書・CSRを貼り付けてください。 Type a question or paste a certificate or CSR.
