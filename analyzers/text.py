@@ -68,6 +68,30 @@ def _block_end(text: str, pos: int) -> int | None:
     return None
 
 
+# What must never reach a terminal raw: C0 controls but newline and tab (a CR only when it
+# is not part of CRLF), DEL, C1 (0x80-0x9f: 0x9b is a one-byte CSI), and the invisible
+# direction marks and overrides that make text read differently from what it is
+# (U+202A-202E, U+2066-2069, U+200E/F, U+061C). ESC [2J clears the screen, OSC 52 writes
+# the clipboard; a certificate's subject or a stored question can carry either.
+_CONTROLS = re.compile(
+    "\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _escaped(c: str, json: bool) -> str:
+    code = ord(c)
+    return f"\\x{code:02x}" if code < 0x100 and not json else f"\\u{code:04x}"
+
+
+def escape_controls(text: str, *, json: bool = False) -> str:
+    """Control and bidi characters shown as `\\x1b` / `\\u202e`, never sent to a terminal.
+    `json=True` writes every one as `\\u00XX`, which keeps JSON and TOML strings valid and
+    meaning the same (such characters never stand outside a string there)."""
+    if _CONTROLS.search(text) is None:
+        return text
+    return _CONTROLS.sub(lambda m: _escaped(m.group(), json), text)
+
+
 def slack_unescape(text: str) -> str:
     if "&" not in text:
         return text
