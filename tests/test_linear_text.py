@@ -13,6 +13,7 @@ import importlib
 import pkgutil
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from growth import assert_linear, growth
@@ -142,6 +143,26 @@ def test_a_desk_turn_is_linear_on_hostile_messages(kb: KnowledgeBase, unit: str)
                   small=2500 // len(unit) + 1, label=unit)
 
 
+@pytest.mark.xfail(strict=True, reason="the Store's fallback redaction (bot.store.engine."
+                   "_PRIVATE_KEY) is quadratic on dashes and spaces; the private-key detector "
+                   "of branch seckeys replaces it: then this passes, and the mark goes")
+@pytest.mark.parametrize("unit", ["-", " "])
+def test_a_logged_desk_turn_is_linear_on_hostile_messages(
+    kb: KnowledgeBase, unit: str, tmp_path: Path
+) -> None:
+    from bot.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'hostile.db'}")
+    store.upgrade()
+    desk = Desk(kb, store)
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    try:
+        assert_linear(lambda s: desk.handle(Incoming(text="-----BEGIN" + s, now=now)), unit,
+                      small=1000, label=unit)
+    finally:
+        store.dispose()
+
+
 def test_a_message_over_the_cap_is_cut_and_the_reply_says_so(kb: KnowledgeBase) -> None:
     desk = Desk(kb, None)
     now = datetime(2026, 6, 1, tzinfo=UTC)
@@ -156,12 +177,10 @@ def test_a_message_over_the_cap_is_cut_and_the_reply_says_so(kb: KnowledgeBase) 
     assert "100,000" not in short.text
 
 
-def test_the_cut_text_is_what_gets_logged(kb: KnowledgeBase, tmp_path: object) -> None:
-    from pathlib import Path
-
+def test_the_cut_text_is_what_gets_logged(kb: KnowledgeBase, tmp_path: Path) -> None:
     from bot.store import Store
 
-    store = Store(f"sqlite:///{Path(str(tmp_path)) / 'cut.db'}")
+    store = Store(f"sqlite:///{tmp_path / 'cut.db'}")
     store.upgrade()
     desk = Desk(kb, store)
     now = datetime(2026, 6, 1, tzinfo=UTC)
