@@ -1,4 +1,8 @@
-"""A compact human report (ja/en) for `certdesk check` and the terminal chat."""
+"""A compact human report (ja/en) for `certdesk check` and the terminal chat.
+
+Everything taken from the input (subjects, SANs, URLs, file names, messages quoting them)
+is shown with its control characters escaped; the only escape sequences in a report are
+its own colours."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Literal
 
 from analyzers.findings import Finding
 from analyzers.report import ObjectInfo, Report
+from analyzers.text import escape_controls
 
 _COLORS = {"error": "\033[1;31m", "warning": "\033[33m", "info": "\033[36m"}
 _RESET = "\033[0m"
@@ -82,7 +87,7 @@ def _finding_line(f: Finding, lang: Literal["ja", "en"], color: bool) -> str:
     if color:
         sev = f"{_COLORS[f.severity]}{sev}{_RESET}"
     text = f.message if lang == "ja" else f.message_en
-    return f"  {sev} [{f.code}] {text}"
+    return f"  {sev} " + escape_controls(f"[{f.code}] {text}")
 
 
 def render_report(
@@ -98,13 +103,13 @@ def render_report(
     `max_objects` shows only that many objects and input-wide findings (a chat reply to a
     paste of thousands of blocks must stay readable); the summary still counts them all."""
     lang = "en" if lang == "en" else "ja"
-    out = [f"== {report.source} =="] if header else []
+    out = [escape_controls(f"== {report.source} ==")] if header else []
     by_object: dict[int | None, list[Finding]] = {}
     for f in report.findings:
         by_object.setdefault(f.object, []).append(f)
     shown = report.objects if max_objects is None else report.objects[:max_objects]
     for o in shown:
-        out.extend(_object_lines(o, lang))
+        out.extend(escape_controls(line) for line in _object_lines(o, lang))
         out.extend(_finding_line(f, lang, color) for f in by_object.get(o.index, ()))
     hidden = len(report.objects) - len(shown)
     if hidden:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.learned import LearnedMatcher
 from bot.render_text import render_reply
 from bot.types import (
+    MAX_MESSAGE_CHARS,
     Answer,
     Candidate,
     EscalationInfo,
@@ -37,8 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Anything between BEGIN/END lines, or a long unbroken base64 run, is material, not prose.
-_BLOCK = re.compile(r"-{3,}\s*BEGIN[^\n]*\n.*?(?:-{3,}\s*END[^\n]*-{3,}|\Z)", re.S | re.I)
+# Anything between BEGIN/END lines (analyzers.strip_pem_blocks, linear), or a long unbroken
+# base64 run, is material, not prose.
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{60,}")
 _FENCE = re.compile(r"```")
 # How often a Desk whose database was down at start tries its migrations again.
@@ -47,7 +48,9 @@ SCHEMA_RETRY_SECONDS = 10.0
 
 def prose_of(text: str) -> str:
     """The words around pasted material: what the person actually asked."""
-    return _FENCE.sub(" ", _BASE64_RUN.sub(" ", _BLOCK.sub(" ", text))).strip()
+    from analyzers.text import strip_pem_blocks
+
+    return _FENCE.sub(" ", _BASE64_RUN.sub(" ", strip_pem_blocks(text))).strip()
 
 
 @dataclass
@@ -156,6 +159,9 @@ class Desk:
     # -- the one entry point adapters call ------------------------------------------
 
     def handle(self, incoming: Incoming) -> Reply:
+        cut = len(incoming.text) > MAX_MESSAGE_CHARS
+        if cut:
+            incoming = replace(incoming, text=incoming.text[:MAX_MESSAGE_CHARS])
         text = incoming.text
         prose = prose_of(text)[:MAX_QUESTION_CHARS]  # a huge paste is not a question
         lang: Lang = "ja" if detect_lang(prose, self.default_lang) == "ja" else "en"
@@ -182,6 +188,8 @@ class Desk:
         if result is None and not checked and not reply.notices:
             # nothing to answer or check (a bare mention, an empty fence): say how to ask
             reply = replace(reply, decision="smalltalk", notices=("help",))
+        if cut:
+            reply = replace(reply, notices=(*reply.notices, "message_cut"))
         logged = (*reports, *(c.report for c in reply.live))
         return self._log_exchange(incoming, reply, result, logged, reason)
 

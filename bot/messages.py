@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.types import MAX_MESSAGE_CHARS
+
 MESSAGES: dict[str, dict[str, str]] = {
     "greeting": {
         "ja": "こんにちは!SSL証明書のことなら何でも聞いてください。証明書やCSRを貼り付ければ、その場でチェックします。",
@@ -61,6 +63,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_helpful": {
         "ja": "お役に立てず申し訳ありません。",
         "en": "Sorry that did not help.",
+    },
+    "message_cut": {
+        "ja": f"(注意: メッセージが長すぎるため、最初の{MAX_MESSAGE_CHARS:,}文字だけを確認しました。"
+        "残りは読んでいません。)",
+        "en": f"(Note: the message was too long; only its first {MAX_MESSAGE_CHARS:,} characters "
+        "were checked. The rest was not read.)",
     },
     "db_file_replaced": {
         "ja": "(注意: データベースファイルが実行中に削除されたため、新しく作り直しました。"

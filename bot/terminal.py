@@ -1,7 +1,9 @@
 """The terminal adapter: `certdesk chat`. The same Desk as Slack, with SQLite and no Slack.
 
 Interactive: a multi-line paste (a PEM block, a chain) arrives as one message because
-lines that are already waiting on stdin are read together. Piped: each line is one
+lines that are already waiting on stdin are read together; a block without its END line
+waits for more only while the lines continue it, so a blank line, a /command or a
+question ends it. Piped: each line is one
 message, except that BEGIN ... END blocks (and blocks that follow one another) are
 gathered into one. It ends at EOF.
 """
@@ -13,8 +15,9 @@ import os
 import re
 import select
 import sys
+import unicodedata
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -24,8 +27,9 @@ from bot.desk import Desk
 from bot.live import Probe
 from bot.types import Incoming, Reply, Upload
 
-_BEGIN = re.compile(r"-{2,}\s*BEGIN\b", re.I)
-_END = re.compile(r"-{2,}\s*END\b", re.I)
+# Possessive and anchored at the start of a dash run: linear on a line of a million dashes.
+_BEGIN = re.compile(r"(?<!-)-{2,}+\s*+BEGIN\b", re.I)
+_END = re.compile(r"(?<!-)-{2,}+\s*+END\b", re.I)
 
 BANNER = """certdesk chat — SSL証明書サポート / SSL certificate support
 質問を入力するか、証明書・CSRを貼り付けてください。 Type a question or paste a certificate or CSR.
@@ -76,21 +80,69 @@ def gather_messages(lines: Iterable[str]) -> Iterator[str]:
         yield "\n".join(block)
 
 
-def _interactive_messages(stdin: TextIO, out: TextIO) -> Iterator[str]:
-    """A TTY: everything pasted at once (lines already waiting) is one message."""
+# The chat's own commands: typed after a paste whose END line never came, one of these
+# ends the paste and is then obeyed (before, everything was swallowed until Ctrl-D).
+COMMANDS = frozenset({"/quit", "/exit", "/q", "/help", "/?", "/cases", "/good", "/bad", "/file"})
+_HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,40}:")  # Proc-Type:, DEK-Info:, Comment:
+_B64_LINE = re.compile(r"[A-Za-z0-9+/=]+")
+_LOOSE_DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\u30fc")
+
+
+def continues_paste(line: str) -> bool:
+    """Whether a line read while a pasted block still waits for its END line belongs to
+    it: base64 (also joined lines of it), a header or a BEGIN/END line, however damaged.
+    A blank line, a /command or a line that is plainly not base64 (a question, Japanese
+    text) ends the paste."""
+    s = unicodedata.normalize("NFKC", line).strip(" \t\r\n\u200b\ufeff")
+    if not s:
+        return False
+    words = s.split()
+    if words[0].lower() in COMMANDS:
+        return False
+    upper = s.upper()
+    if ("BEGIN" in upper or "END" in upper) and sum(c in _LOOSE_DASHES for c in s) >= 2:
+        return True
+    if _HEADER_LINE.match(s):
+        return True
+    if len(words) == 1:
+        return _B64_LINE.fullmatch(s) is not None
+    return all(len(w) >= 16 and _B64_LINE.fullmatch(w) for w in words)
+
+
+def lines_waiting(stdin: TextIO) -> bool:
+    """Lines already typed or pasted and not yet read."""
+    ready, _, _ = select.select([stdin], [], [], 0.05)
+    return bool(ready)
+
+
+def _interactive_messages(
+    stdin: TextIO, out: TextIO, waiting: Callable[[TextIO], bool] = lines_waiting
+) -> Iterator[str]:
+    """A TTY: everything pasted at once (lines already waiting) is one message. A block
+    whose END line has not come yet waits for more lines, as long as they continue it
+    (continues_paste); the first line that does not ends the message and is the next one."""
+    pending: str | None = None
     while True:
-        out.write("\n> ")
-        out.flush()
-        first = stdin.readline()
-        if not first:
-            return
+        if pending is None:
+            out.write("\n> ")
+            out.flush()
+            first = stdin.readline()
+            if not first:
+                return
+        else:
+            first, pending = pending, None
         lines = [first.rstrip("\n")]
         open_block = bool(_BEGIN.search(first)) and not _END.search(first)
         while True:
-            ready, _, _ = select.select([stdin], [], [], 0.05)
-            if not ready and not open_block:
+            if waiting(stdin):
+                more = stdin.readline()
+            elif open_block:  # the rest of a slow paste, or what the person types next
+                more = stdin.readline()
+                if more and not continues_paste(more):
+                    pending = more if more.strip() else None
+                    break
+            else:
                 break
-            more = stdin.readline()
             if not more:
                 break
             lines.append(more.rstrip("\n"))

@@ -29,6 +29,12 @@ class Upload:
     data: bytes
 
 
+# A longer message is analysed, matched and logged on its first part only, and the reply
+# says so (bot.desk): every step after the cut is linear, and the cut bounds what one
+# message can cost. Slack's own limit for a message is 40,000 characters.
+MAX_MESSAGE_CHARS = 100_000
+
+
 @dataclass(frozen=True)
 class Incoming:
     """One message to the Desk, already unescaped from Slack's &amp; &lt; &gt;."""

@@ -120,3 +120,109 @@ def test_three_chats_write_600_questions_to_one_sqlite_file(tmp_path: Path) -> N
     db = sqlite3.connect(tmp_path / "shared.db")
     assert db.execute("select count(*) from messages where direction = 'in'").fetchone()[0] == 600
     assert db.execute("select count(*) from messages where direction = 'out'").fetchone()[0] == 600
+
+
+# -- the interactive chat: a paste whose END line never comes ------------------------
+
+
+class ScriptedTTY:
+    """Stdin as a person at a terminal produces it: chunks of lines, each arriving at
+    once (a paste, or one typed line); the next chunk only once the chat reads past the
+    current one, as a person types only after seeing the prompt."""
+
+    def __init__(self, *chunks: str) -> None:
+        self.chunks = [c.splitlines(keepends=True) for c in chunks]
+
+    def readline(self) -> str:
+        while self.chunks and not self.chunks[0]:
+            self.chunks.pop(0)
+        return self.chunks[0].pop(0) if self.chunks else ""
+
+    def waiting(self, _stdin: object) -> bool:
+        return bool(self.chunks and self.chunks[0])
+
+
+def interactive(*chunks: str) -> list[str]:
+    import io
+
+    from bot.terminal import _interactive_messages
+
+    tty = ScriptedTTY(*chunks)
+    return list(_interactive_messages(tty, io.StringIO(), waiting=tty.waiting))  # type: ignore[arg-type]
+
+
+CUT = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUJ\nAAAA\n"  # no END line
+
+
+def test_a_paste_without_end_is_ended_by_a_command_which_is_obeyed() -> None:
+    assert interactive(CUT, "/quit\n", "never read\n") == [CUT.strip(), "/quit", "never read"]
+
+
+def test_a_paste_without_end_is_ended_by_a_blank_line_or_a_question() -> None:
+    assert interactive(CUT, "\n", "thanks\n") == [CUT.strip(), "thanks"]
+    assert interactive(CUT, "what is wrong with it?\n") == [CUT.strip(), "what is wrong with it?"]
+    assert interactive(CUT, "この証明書は何がおかしいですか\n") == [
+        CUT.strip(), "この証明書は何がおかしいですか"]
+
+
+def test_a_slow_paste_still_arrives_whole() -> None:
+    # a terminal may deliver a long paste in pieces: base64, headers and the END line
+    # continue the block, and lines pasted together stay together
+    rest = "Proc-Type: 4,ENCRYPTED\nBBBB/+==\n-----END CERTIFICATE-----\n"
+    assert interactive(CUT, rest, "/quit\n") == [CUT + rest.strip(), "/quit"]
+    joined = "MIIBszCCAVmgAwIBAgIUJ MIIBszCCAVmgAwIBAgIUJ\n－－－－－END CERTIFICATE－－－－－\n"
+    assert interactive(CUT, joined) == [CUT + joined.strip()]
+
+
+def test_continues_paste() -> None:
+    from bot.terminal import continues_paste
+
+    for line in ("AAAA", "/9j/4AAQSkZJRgABAQ==", "MIIB  ", "ＭＩＩＢ", "DEK-Info: AES-128-CBC,AB",
+                 "-----END RSA PRIVATE KEY-----", "— —END CERTIFICATE— —"):
+        assert continues_paste(line + "\n"), line
+    for line in ("", "   ", "/quit", "/bad", "/file x.pem", "is this right?", "ok thanks",
+                 "秘密鍵です", "END of story"):
+        assert not continues_paste(line + "\n"), line
+
+
+def test_the_real_chat_on_a_terminal_quits_after_a_paste_without_end(tmp_path: Path) -> None:
+    """`certdesk chat` on a pseudo-terminal: paste a block with no END line, type /quit.
+    Every read has a deadline; the chat used to wait for END (or Ctrl-D) forever."""
+    import pty
+    import select
+    import time
+
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "CERTDESK_OFFLINE": "1"}
+    env.pop("CERTDESK_KB", None)
+    main, child = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "chat", "--no-log"], stdin=child,
+                            stdout=child, stderr=child, cwd=tmp_path, env=env, close_fds=True)
+    os.close(child)
+    seen = b""
+
+    def read_until(marker: bytes, deadline: float) -> bool:
+        nonlocal seen
+        while marker not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([main], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(main, 65536)
+                except OSError:  # the child closed the terminal
+                    return marker in seen
+                if not chunk:
+                    break
+                seen += chunk
+        return marker in seen
+
+    try:
+        assert read_until(b"> ", time.monotonic() + 120), seen.decode(errors="replace")
+        os.write(main, CUT.encode())
+        time.sleep(0.5)  # the paste is read and the chat waits for the rest of it
+        os.write(main, b"/quit\n")
+        assert read_until(b"pem.missing_end", time.monotonic() + 60), seen.decode(errors="replace")
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(main)

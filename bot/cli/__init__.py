@@ -2,7 +2,8 @@
 
 Each command group lives in a module of its own (`ask`, `chat`, `evaluate`, `check`,
 `db`, `report`, `escalations`, `kb`, `serve`) that exposes `register(subparsers)`;
-`common` holds their shared plumbing and `render` the tables they print. The CLI sits
+`common` holds their shared plumbing, `render` the tables they print and `output` the
+escaping of control characters in everything printed. The CLI sits
 on top: it may import the core, the Store, the adapters, `knowledge` and `analyzers`,
 and nothing imports it. Heavy imports happen inside the handlers, so `certdesk ask`
 starts fast."""
@@ -60,6 +61,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    if args.command == "serve":  # a server's own streams and logs stay as they are
+        return _run(handler, args)
+    from bot.cli.output import safe_terminal
+
+    # JSON and TOML (kb) output get the escapes that keep them valid
+    structured = bool(getattr(args, "json", False)) or args.command == "kb"
+    with safe_terminal(json=structured):
+        return _run(handler, args)
+
+
+def _run(handler: Handler, args: argparse.Namespace) -> int:
     try:
         return handler(args)
     except KeyboardInterrupt:

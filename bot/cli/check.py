@@ -134,6 +134,7 @@ def run_check(args: argparse.Namespace) -> int:
         from bot.probe import NetworkProbe
 
         probe = NetworkProbe.from_settings(settings)
+    from bot.cli.output import write_trusted
     from bot.live_report import live_report, offer_intermediates, render_offer
 
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -147,7 +148,12 @@ def run_check(args: argparse.Namespace) -> int:
         else:
             if printed:
                 print()
-            print(render_report(report, lang, color=color), flush=True)
+            text = render_report(report, lang, color=color)
+            if color:  # the report escaped its own data; its colours must pass
+                write_trusted(sys.stdout, text + "\n")
+                sys.stdout.flush()
+            else:
+                print(text, flush=True)
             for offer in offers:
                 print(render_offer(offer, lang), flush=True)
         printed += 1

@@ -147,12 +147,12 @@ def print_kb_warnings(kb: Any) -> None:
         print(f"certdesk: 注意 / warning: {escape_controls(str(warning))}", file=sys.stderr)
 
 
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def escape_controls(text: str) -> str:
-    """Control characters from a file shown as \\xNN, never sent to the terminal."""
-    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Control characters shown as \\xNN, never sent to the terminal (bot.cli.output
+    applies the same to everything a command prints)."""
+    from analyzers.text import escape_controls as escape
+
+    return escape(text)
 
 
 def tolerant_stdin() -> None:

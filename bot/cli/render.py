@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from analyzers.text import escape_controls
 from bot.learned import reveal_links
 from bot.reports import Group
 from bot.store.records import EscalationRecord, LearnedEntry
@@ -31,8 +32,9 @@ def width(s: str) -> int:
 
 
 def fit(s: str, cols: int) -> str:
-    """Cut to `cols` terminal columns (wide characters count two) and pad."""
-    s = " ".join(s.split())
+    """Cut to `cols` terminal columns (wide characters count two) and pad; control
+    characters are escaped first, so that the columns line up as they will be shown."""
+    s = escape_controls(" ".join(s.split()))
     if width(s) > cols:
         out, used = [], 0
         for c in s:

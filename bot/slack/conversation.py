@@ -28,13 +28,15 @@ log = logging.getLogger("bot.slack")
 
 # message subtypes that carry a new question; edits, deletions, joins and bot posts do not
 NEW_MESSAGE_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
-_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]*))?>")
+# bounded: each "<" looks at most a few thousand characters ahead, so text full of "<http"
+# with no ">" is read in linear time
+_LINK = re.compile(r"<((?:https?|mailto):[^|>]{1,3000})(?:\|([^>]{0,3000}))?>")
 
 
 def slack_text_to_plain(text: str, bot_user_id: str | None) -> str:
     """Strip the bot's mention, turn Slack links back into their text, unescape & < >."""
     if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]{{0,200}})?>", " ", text)
     text = _LINK.sub(lambda m: m.group(2) or m.group(1).removeprefix("mailto:"), text)
     return bk.unescape(text).strip()
 
