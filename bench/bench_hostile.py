@@ -25,7 +25,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.slack_standin import Call, Served, StandIn, event_envelope, serve
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from slack_standin import Call, Served, StandIn, event_envelope, serve
 
 # name -> text; sizes where the old regexes took seconds to minutes
 DESK_MESSAGES: dict[str, str] = {
