@@ -19,7 +19,7 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -60,6 +60,7 @@ __all__ = [
     "serve",
     "sign",
     "stop_process_group",
+    "strict_standin",
 ]
 
 
@@ -384,3 +385,11 @@ class StandIn:
             do_POST = _dispatch
 
         return Handler
+
+
+def strict_standin() -> Iterator[StandIn]:
+    """For a fixture to `yield from`: a running stand-in that, on teardown, requires that no
+    call the app made broke one of Slack's limits."""
+    with StandIn() as st:
+        yield st
+        assert st.violations == []

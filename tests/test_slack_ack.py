@@ -18,14 +18,11 @@ from typing import Any
 
 import pytest
 from slack_bolt import App
-from slack_bolt.request import BoltRequest
-from slack_sdk import WebClient
-from slack_standin import TEAM_ID, StandIn, form, sign
+from slack_inprocess import dispatch, inprocess_app
+from slack_standin import TEAM_ID, StandIn, form, strict_standin
 
-from bot.config import Settings
 from bot.desk import Desk
 from bot.slack import views
-from bot.slack.app import build_app
 from bot.store import Store
 from bot.types import Incoming
 from knowledge import KnowledgeBase
@@ -35,9 +32,7 @@ LEAD = "ULEAD"
 
 @pytest.fixture
 def standin() -> Iterator[StandIn]:
-    with StandIn() as st:
-        yield st
-        assert st.violations == []
+    yield from strict_standin()
 
 
 @pytest.fixture
@@ -49,17 +44,7 @@ def desk(kb: KnowledgeBase, tmp_path: Path) -> Desk:
 
 @pytest.fixture
 def app(standin: StandIn, desk: Desk) -> App:
-    settings = Settings.from_env(
-        {
-            "SLACK_BOT_TOKEN": standin.token,
-            "SLACK_SIGNING_SECRET": "test-signing-secret",
-            "SLACK_API_URL": standin.api_url,
-            "CERTDESK_ESCALATION_CHANNEL": "CESC",
-            "CERTDESK_LEADS": LEAD,
-        }
-    )
-    client = WebClient(token=standin.token, base_url=standin.api_url)
-    return build_app(settings, desk, client=client, sweep=False)
+    return inprocess_app(standin, desk, CERTDESK_LEADS=LEAD)
 
 
 def escalation(desk: Desk) -> int:
@@ -102,12 +87,6 @@ def submission(esc_id: int, answer: str, add_to_faq: bool = True) -> str:
         },
     }
     return form(payload)
-
-
-def dispatch(app: App, body: str) -> Any:
-    headers = {"content-type": ["application/x-www-form-urlencoded"]}
-    headers.update({k.lower(): [v] for k, v in sign(body).items()})
-    return app.dispatch(BoltRequest(body=body, headers=headers))
 
 
 def test_resolve_modal_is_acked_before_the_case_is_resolved(

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from slack_payloads import bundle, escaping_answer
 from slack_sdk import WebClient
-from slack_standin import StandIn
+from slack_standin import StandIn, strict_standin
 
 from bot.config import Settings
 from bot.desk import Desk
@@ -50,9 +50,7 @@ class Clock:
 
 @pytest.fixture
 def standin() -> Iterator[StandIn]:
-    with StandIn() as st:
-        yield st
-        assert st.violations == []
+    yield from strict_standin()
 
 
 @pytest.fixture

@@ -14,13 +14,10 @@ from typing import Any
 
 import pytest
 from slack_bolt import App
-from slack_bolt.request import BoltRequest
-from slack_sdk import WebClient
-from slack_standin import StandIn, event_envelope, sign
+from slack_inprocess import dispatch, inprocess_app
+from slack_standin import StandIn, event_envelope, strict_standin
 
-from bot.config import Settings
 from bot.desk import Desk
-from bot.slack.app import build_app
 from bot.store import Store
 from knowledge import KnowledgeBase
 
@@ -29,9 +26,7 @@ HOSTILE = "---BEGIN" + "-" * 39_000  # what one Slack message can hold
 
 @pytest.fixture
 def standin() -> Iterator[StandIn]:
-    with StandIn() as st:
-        yield st
-        assert st.violations == []
+    yield from strict_standin()
 
 
 @pytest.fixture
@@ -43,20 +38,7 @@ def desk(kb: KnowledgeBase, tmp_path: Path) -> Desk:
 
 @pytest.fixture
 def app(standin: StandIn, desk: Desk) -> App:
-    settings = Settings.from_env({
-        "SLACK_BOT_TOKEN": standin.token,
-        "SLACK_SIGNING_SECRET": "test-signing-secret",
-        "SLACK_API_URL": standin.api_url,
-        "CERTDESK_ESCALATION_CHANNEL": "CESC",
-    })
-    client = WebClient(token=standin.token, base_url=standin.api_url)
-    return build_app(settings, desk, client=client, sweep=False)
-
-
-def dispatch(app: App, body: str) -> Any:
-    headers = {"content-type": ["application/json"]}
-    headers.update({k.lower(): [v] for k, v in sign(body).items()})
-    return app.dispatch(BoltRequest(body=body, headers=headers))
+    return inprocess_app(standin, desk)
 
 
 def test_a_hostile_dm_is_acked_before_the_desk_reads_it(

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from slack_payloads import bundle
-from slack_standin import BOT_USER_ID, Served, StandIn, serve
+from slack_standin import BOT_USER_ID, Served, StandIn, serve, strict_standin
 from test_slack_http import _chain, blocks_text, dm, in_thread, mention, send
 
 pytestmark = pytest.mark.slow
@@ -18,9 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def standin() -> Iterator[StandIn]:
-    with StandIn() as st:
-        yield st
-        assert st.violations == []
+    yield from strict_standin()
 
 
 @pytest.fixture(scope="module")
