@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from analyzers.boundary import DASHES
 from bot.config import Settings
 from bot.desk import Desk
 from bot.live import Probe
@@ -85,7 +86,8 @@ def gather_messages(lines: Iterable[str]) -> Iterator[str]:
 COMMANDS = frozenset({"/quit", "/exit", "/q", "/help", "/?", "/cases", "/good", "/bad", "/file"})
 _HEADER_LINE = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,40}:")  # Proc-Type:, DEK-Info:, Comment:
 _B64_LINE = re.compile(r"[A-Za-z0-9+/=]+")
-_LOOSE_DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\u30fc")
+# the scanner's lookalike dashes: a BEGIN line it would read is one the paste continues with
+_LOOSE_DASHES = frozenset(DASHES)
 
 
 def continues_paste(line: str) -> bool:
