@@ -1,71 +1,63 @@
-"""redact(): remove private keys from text before it is logged or echoed.
+"""redact(): remove private key material from text before it is stored, logged or echoed.
 
-Each private-key block becomes a marker that keeps only the SHA-256 fingerprint of
-the public key (when it can be derived), so a support person can still tell which
-key was exposed. Not one character of key material survives: a block without an
-END line is removed to the end of the text.
+What is key material is decided by analyzers.keys (every form it knows: PEM under any
+private or encrypted label, DER inside base64 or hex, `openssl -text` dumps, PuTTY,
+JWK). Each stretch becomes a marker; a PEM key the scanner can read keeps the SHA-256
+fingerprint of its public key, so a support person can still tell which key was
+exposed. Not one character of key material survives: a block without an END line is
+removed to the end of the text.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
+from analyzers.keys import KeySpan, find_private_keys
 from analyzers.objects import parse_block
 from analyzers.scan import scan_text
 
 _NOW = datetime(2000, 1, 1, tzinfo=UTC)  # parse_block needs a clock; keys ignore it
-# Safety net for damage the scanner does not call a boundary (no dashes at all, ...).
-_LOOSE_BEGIN = re.compile(r"BEGIN[^\n]{0,40}?PRIVATE\s+KEY")
-_LOOSE_END = re.compile(r"END[^\n]{0,40}?PRIVATE\s+KEY[^\n]*")
 
 
-def marker(fingerprint: str | None) -> str:
+def marker(fingerprint: str | None = None) -> str:
     if fingerprint:
         return f"[private key removed: sha256 of public key {fingerprint}]"
     return "[private key removed]"
 
 
 def redact(text: str) -> str:
-    """Replace every private-key block in `text` with a marker."""
-    if "KEY" not in text.upper() and not _may_hold_bare_key(text):
+    """Replace every stretch of private key material in `text` with a marker."""
+    spans = find_private_keys(text)
+    if not spans:
         return text
-    spans: list[tuple[int, int, str]] = []
-    for block in scan_text(text).blocks:
-        label = block.label
-        if label is not None and "PRIVATE KEY" not in label:
-            continue
-        try:
-            parsed = parse_block(block, _NOW)
-        except Exception:
-            parsed = None
-        if label is None and (parsed is None or parsed.kind != "private_key"):
-            continue
-        fp = parsed.fields.get("public_key_sha256") if parsed is not None else None
-        end = block.end if "pem.missing_end" not in block.defects else len(text)
-        spans.append((block.start, end, marker(fp)))
+    marks = _fingerprints(text, spans)
     out: list[str] = []
     pos = 0
-    for start, end, mark in spans:
-        if start < pos:
-            continue
-        out.append(text[pos:start])
+    for span, mark in zip(spans, marks, strict=True):
+        out.append(text[pos : span.start])
         out.append(mark)
-        pos = end
+        pos = span.end
     out.append(text[pos:])
-    return _loose("".join(out))
+    return "".join(out)
 
 
-def _may_hold_bare_key(text: str) -> bool:
-    return "MII" in text  # DER SEQUENCE with a long-form length, base64-encoded
-
-
-def _loose(text: str) -> str:
-    """Redact BEGIN ... PRIVATE KEY that even the tolerant scanner did not take."""
-    m = _LOOSE_BEGIN.search(text)
-    while m is not None:
-        end_m = _LOOSE_END.search(text, m.end())
-        end = end_m.end() if end_m is not None else len(text)
-        text = text[: m.start()] + marker(None) + text[end:]
-        m = _LOOSE_BEGIN.search(text, m.start() + len(marker(None)))
-    return text
+def _fingerprints(text: str, spans: list[KeySpan]) -> list[str]:
+    """The marker of each span: with the public key's fingerprint where a private-key
+    block the scanner read lies inside it."""
+    found: list[tuple[int, int, str]] = []
+    if any(s.form == "pem" for s in spans):
+        for block in scan_text(text).blocks:
+            try:
+                parsed = parse_block(block, _NOW)
+            except Exception:
+                continue
+            if parsed is None or parsed.kind != "private_key":
+                continue
+            fp = parsed.fields.get("public_key_sha256")
+            if isinstance(fp, str):
+                found.append((block.start, block.end, fp))
+    out = []
+    for span in spans:
+        fp = next((f for s, e, f in found if span.start <= s < span.end), None)
+        out.append(marker(fp))
+    return out
