@@ -213,7 +213,7 @@ def _analyze(
     # a mangled label, DER inside a longer base64 run
     key_spans = find_private_keys(text) if text else []
     if key_spans and not any(p.kind == "private_key" or p.pkcs12 for _, p, _ in flat):
-        findings.extend(private_key_checks(None, Parsed("private_key", {"encrypted": False})))
+        findings.extend(private_key_checks(None, Parsed("private_key")))
     findings.extend(input_findings(frozenset(flags)))
     if crlf:
         findings.append(finding(
@@ -229,6 +229,12 @@ def _analyze(
             "No certificate, CSR or key was found. Paste everything from -----BEGIN "
             "CERTIFICATE----- to -----END CERTIFICATE-----, or attach the file."))
     return Report(source, tuple(infos), tuple(findings))
+
+
+def key_material_report(source: str = "message") -> Report:
+    """The report for text that is key material and nothing else (the middle of a key
+    split over several messages): key.private_key with its exposure advice."""
+    return Report(source, (), tuple(private_key_checks(None, Parsed("private_key"))))
 
 
 def _unreadable(i: int, exc: Exception) -> Finding:

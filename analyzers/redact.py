@@ -61,3 +61,18 @@ def _fingerprints(text: str, spans: list[KeySpan]) -> list[str]:
         fp = next((f for s, e, f in found if span.start <= s < span.end), None)
         out.append(marker(fp))
     return out
+
+
+def without_keys(text: str) -> str:
+    """`text` with every stretch of key material blanked: the words around it."""
+    spans = find_private_keys(text)
+    if not spans:
+        return text
+    out: list[str] = []
+    pos = 0
+    for span in spans:
+        out.append(text[pos : span.start])
+        out.append(" ")
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.keyhold import KeyHold
 from bot.learned import LearnedMatcher
 from bot.render_text import render_reply
 from bot.types import (
@@ -74,6 +75,7 @@ class Desk:
         self._schema_pending = False  # set by from_settings until a migration succeeds
         self._store_required = store is not None
         self._schema_tried = float("-inf")
+        self._key_hold = KeyHold()
 
     @classmethod
     def from_settings(
@@ -156,10 +158,16 @@ class Desk:
     # -- the one entry point adapters call ------------------------------------------
 
     def handle(self, incoming: Incoming) -> Reply:
-        text = incoming.text
-        prose = prose_of(text)[:MAX_QUESTION_CHARS]  # a huge paste is not a question
-        lang: Lang = "ja" if detect_lang(prose, self.default_lang) == "ja" else "en"
+        import analyzers
+
         reports = self._analyse(incoming)
+        held, reports = self._hold_keys(incoming, reports)
+        if held is not None:
+            incoming = held
+        # key material is no question: the matcher and the escalation see only the words
+        words = "" if held is not None else analyzers.without_keys(incoming.text)
+        prose = prose_of(words)[:MAX_QUESTION_CHARS]
+        lang: Lang = "ja" if detect_lang(prose, self.default_lang) == "ja" else "en"
         outcome = self.live.run(incoming, reports, pasted=bool(reports)) if self.live else None
         checked = bool(reports) or bool(outcome and outcome.checks)
         result: MatchResult | None = None
@@ -172,7 +180,8 @@ class Desk:
         if result is not None and result.entry is not None:
             # a question that quotes "-----BEGIN CERTIFICATE-----" holds no certificate:
             # the answer is the FAQ's, not "no certificate was found"
-            reports = tuple(r for r in reports if r.objects or r.source != "message")
+            reports = tuple(r for r in reports
+                            if r.objects or r.source != "message" or r.private_key_found)
         reply = self._reply(lang, result, reports)
         reason = _escalation_reason(result)
         if outcome is not None:
@@ -184,6 +193,27 @@ class Desk:
             reply = replace(reply, decision="smalltalk", notices=("help",))
         logged = (*reports, *(c.report for c in reply.live))
         return self._log_exchange(incoming, reply, result, logged, reason)
+
+    def _hold_keys(
+        self, incoming: Incoming, reports: tuple[Report, ...]
+    ) -> tuple[Incoming | None, tuple[Report, ...]]:
+        """Part of a key holds the conversation (bot.keyhold); while it is held, a
+        message of nothing but base64 or hex lines is the key's next part: it comes back
+        replaced by the marker (before anything stores or shows it), and flagged."""
+        import analyzers
+
+        key = (incoming.transport, incoming.channel, incoming.user)
+        held = self._key_hold.take(key, incoming.now)
+        if any(r.private_key_found for r in reports):
+            self._key_hold.start(key, incoming.now)
+            return None, reports
+        if not held or not analyzers.only_encoded_lines(incoming.text):
+            return None, reports
+        if any(o.kind != "private_key" for r in reports for o in r.objects):
+            return None, reports  # a certificate's body, say: analysed as it is
+        self._key_hold.start(key, incoming.now)  # a key in many parts: hold the rest too
+        held_part = replace(incoming, text=analyzers.marker())
+        return held_part, (analyzers.key_material_report(),)
 
     def _worth_matching(self, prose: str) -> bool:
         return len(self.matcher.index.tokens(prose)) >= 2 or "?" in prose or "?" in prose
