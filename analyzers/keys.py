@@ -429,12 +429,12 @@ def _lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _hex_line(s: str) -> bool:
+def hex_line(s: str) -> bool:
     """A line of an `openssl -text` integer: "00:d3:98:...:" (or its last byte alone)."""
     return 2 <= len(s) <= 200 and (":" in s or len(s) == 2) and all(c in _HEX_CHARS for c in s)
 
 
-def _keyword_line(s: str) -> bool:
+def keyword_line(s: str) -> bool:
     low = s.lower()
     return low.startswith(_TEXT_KEYWORDS) or low == "priv:" or (
         "private-key:" in low and len(s) <= 80)
@@ -450,8 +450,8 @@ def _text_dump_spans(text: str) -> list[KeySpan]:
     material = False  # a hex line after a keyword
     for pos, line in _lines(text):
         s = line.strip()
-        is_hex = _hex_line(s)
-        if _keyword_line(s):
+        is_hex = hex_line(s)
+        if keyword_line(s):
             if region is None:
                 region = hex_from if hex_from is not None else pos
             region_end = pos + len(line)
@@ -529,7 +529,7 @@ def only_encoded_lines(text: str) -> bool:
         s = raw.strip(" \t\r`>")
         if not s:
             continue
-        if _hex_line(s):
+        if hex_line(s):
             long_line = long_line or len(s) >= _MIN_RUN
             continue
         if not s.isascii() or _B64_TOKEN.fullmatch(s.replace("-", "+").replace("_", "/")) is None:

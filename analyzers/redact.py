@@ -57,8 +57,11 @@ def _fingerprints(text: str, spans: list[KeySpan]) -> list[str]:
             if isinstance(fp, str):
                 found.append((block.start, block.end, fp))
     out = []
+    k = 0  # both lists are in text order: one pass over each
     for span in spans:
-        fp = next((f for s, e, f in found if span.start <= s < span.end), None)
+        while k < len(found) and found[k][0] < span.start:
+            k += 1
+        fp = found[k][2] if k < len(found) and found[k][0] < span.end else None
         out.append(marker(fp))
     return out
 

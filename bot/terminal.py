@@ -2,8 +2,8 @@
 
 Interactive: a multi-line paste (a PEM block, a chain) arrives as one message because
 lines that are already waiting on stdin are read together. Piped: each line is one
-message, except that BEGIN ... END blocks (and blocks that follow one another) are
-gathered into one. It ends at EOF.
+message, except that a paste (PEM blocks, base64 or hex lines, `openssl -text` dumps,
+PuTTY files, JSON objects: bot.paste) is gathered into one. It ends at EOF.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 import select
 import sys
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -22,6 +22,7 @@ from typing import TextIO
 from bot.config import Settings
 from bot.desk import Desk
 from bot.live import Probe
+from bot.paste import gather_messages
 from bot.types import Incoming, Reply, Upload
 
 _BEGIN = re.compile(r"-{2,}\s*BEGIN\b", re.I)
@@ -33,47 +34,6 @@ BANNER = """certdesk chat — SSL証明書サポート / SSL certificate support
   /file PATH  ファイルをチェック / check a file             /cases 引き継いだケース / handed-over cases
   /quit  終了 / quit (Ctrl-D)
 """
-
-
-def gather_messages(lines: Iterable[str]) -> Iterator[str]:
-    """Piped input: one message per line; a PEM block, or several in a row, is one message."""
-    block: list[str] = []
-    depth = 0
-    pending_blank: list[str] = []
-    for raw in lines:
-        line = raw.rstrip("\n")
-        if depth == 0 and not block:
-            if _BEGIN.search(line):
-                block = [line]
-                depth = 0 if _END.search(line) else 1
-                continue
-            if line.strip():
-                yield line
-            continue
-        if depth == 0:  # after a complete block: another block continues the message
-            if not line.strip():
-                pending_blank.append(line)
-                continue
-            if _BEGIN.search(line):
-                block += [*pending_blank, line]
-                pending_blank = []
-                depth = 0 if _END.search(line) else 1
-                continue
-            yield "\n".join(block)
-            block, pending_blank = [], []
-            if _BEGIN.search(line):
-                block = [line]
-                depth = 1
-            elif line.strip():
-                yield line
-            continue
-        block.append(line)
-        if _END.search(line):
-            depth = 0
-        elif _BEGIN.search(line):  # a new BEGIN before END: the old block was cut short
-            depth = 1
-    if block:
-        yield "\n".join(block)
 
 
 def _interactive_messages(stdin: TextIO, out: TextIO) -> Iterator[str]:
