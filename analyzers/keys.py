@@ -46,6 +46,7 @@ _JWK_MEMBER = re.compile(
 )
 _JWK_KTY = re.compile(r"[\"'\u201c\u201d]kty[\"'\u201c\u201d]")
 _JWK_GAP = 64  # private members this close together are one span
+_JWK_OBJECT = 2048  # how far the braces of a JWK may be from its private members
 _FIELD = re.compile(r"[A-Za-z][A-Za-z0-9 ._()#-]{0,40}:")
 _TEXT_KEYWORDS = ("privateexponent:", "prime1:", "prime2:", "exponent1:", "exponent2:",
                   "coefficient:")
@@ -515,7 +516,18 @@ def _jwk_spans(text: str) -> list[KeySpan]:
             spans[-1] = KeySpan(spans[-1].start, e, "jwk")
         else:
             spans.append(KeySpan(s, e, "jwk"))
-    return spans
+    # the whole object goes (its public members too: one marker for one key), when its
+    # braces are near; each search stays between the neighbouring spans
+    out: list[KeySpan] = []
+    for i, sp in enumerate(spans):
+        floor = out[-1].end if out else 0
+        ceiling = spans[i + 1].start if i + 1 < len(spans) else len(text)
+        open_ = text.rfind("{", max(floor, sp.start - _JWK_OBJECT), sp.start)
+        close = text.find("}", sp.end, min(ceiling, sp.end + _JWK_OBJECT))
+        if open_ >= 0 and close >= 0:
+            sp = KeySpan(open_, close + 1, "jwk")
+        out.append(sp)
+    return out
 
 
 # -- a conversation's next part of a key --------------------------------------------------

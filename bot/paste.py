@@ -45,6 +45,21 @@ def _kind(line: str, prev: str | None) -> str:
     return "text"
 
 
+_BODY_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-:,. \t\r`>"
+)
+
+
+def _prose(line: str) -> bool:
+    """A line no PEM body, header or boundary has: words with other characters
+    (Japanese, "?", "!"), or a sentence of three lower-case words or more."""
+    folded = fold(line)
+    if any(c not in _BODY_CHARS for c in folded):
+        return True
+    words = folded.split()
+    return len(words) >= 3 and sum(w.isalpha() and w.islower() for w in words) >= 3
+
+
 def _short_tail(s: str, prev: str) -> bool:
     """The short last line of a base64 body (not a word such as "Thanks")."""
     p = prev.strip(" \t\r`")
@@ -66,6 +81,9 @@ class _Gatherer:
         return out
 
     def feed(self, line: str) -> list[str]:
+        if self.mode == "pem" and _prose(line):
+            self.mode = "paste"  # a block cut short: the person goes on talking
+            return [*self.flush(), *self.feed(line)]
         if self.mode in ("pem", "json"):
             self.group.append(line)
             if self.mode == "pem":
