@@ -17,6 +17,9 @@ from analyzers.objects import parse_block
 from analyzers.scan import scan_text
 
 _NOW = datetime(2000, 1, 1, tzinfo=UTC)  # parse_block needs a clock; keys ignore it
+# Reading a key to fingerprint it costs milliseconds (RSA checks): only the first few
+# keys of one text get a fingerprint, so a paste of thousands stays fast.
+MAX_FINGERPRINTS = 8
 
 
 def marker(fingerprint: str | None = None) -> str:
@@ -46,7 +49,13 @@ def _fingerprints(text: str, spans: list[KeySpan]) -> list[str]:
     block the scanner read lies inside it."""
     found: list[tuple[int, int, str]] = []
     if any(s.form == "pem" for s in spans):
+        tried = 0
         for block in scan_text(text).blocks:
+            if len(found) >= MAX_FINGERPRINTS or tried >= 4 * MAX_FINGERPRINTS:
+                break
+            if block.label is not None and "PRIVATE" not in block.label:
+                continue  # a certificate: no fingerprint to take
+            tried += 1
             try:
                 parsed = parse_block(block, _NOW)
             except Exception:

@@ -1,7 +1,7 @@
 """Run every benchmark and print its table: `make bench` (about two minutes).
 
 Each benchmark is also runnable alone: `python -m bench.bench_match`, `bench.bench_check`,
-`bench.bench_reports`, `bench.bench_slack`, `bench.bench_import`, `bench.bench_probe`. The exit
+`bench.bench_reports`, `bench.bench_slack`, `bench.bench_import`, `bench.bench_probe`, `bench.bench_keys`. The exit
 status is 1 when any target is missed.
 """
 
@@ -17,6 +17,7 @@ BENCHES = (
     "bench.bench_slack",
     "bench.bench_import",
     "bench.bench_probe",
+    "bench.bench_keys",
 )
 
 
