@@ -12,8 +12,8 @@ cryptography and certifi: never `bot`, `knowledge`, Slack or a database.
 
 from analyzers.core import analyze, certificates_by_index, key_material_report
 from analyzers.findings import REGISTRY, CodeInfo, Finding
-from analyzers.keys import KeySpan, find_private_keys, only_encoded_lines
-from analyzers.redact import marker, redact, without_keys
+from analyzers.keys import KeySpan, encoded_runs, find_private_keys
+from analyzers.redact import marker, redact, redact_held, without_keys
 from analyzers.render import render_report
 from analyzers.report import ObjectInfo, Report
 from analyzers.text import has_analysable_content, hosts_in_text
@@ -29,14 +29,15 @@ __all__ = [
     "TrustRoots",
     "analyze",
     "certificates_by_index",
+    "encoded_runs",
     "find_private_keys",
     "has_analysable_content",
     "hosts_in_text",
     "key_material_report",
     "load_trust_roots",
     "marker",
-    "only_encoded_lines",
     "redact",
+    "redact_held",
     "render_report",
     "without_keys",
 ]

@@ -533,18 +533,24 @@ def _jwk_spans(text: str) -> list[KeySpan]:
 # -- a conversation's next part of a key --------------------------------------------------
 
 
-def only_encoded_lines(text: str) -> bool:
-    """True for a message that is nothing but base64 or hex lines (one line of 16 or
-    more characters at least): the middle of a key split over several messages."""
-    long_line = False
-    for raw in text.split("\n"):
-        s = raw.strip(" \t\r`>")
-        if not s:
+def encoded_runs(text: str) -> list[KeySpan]:
+    """Runs of whole lines that are nothing but base64 or hex: a line of 16 characters
+    or more starts a run, shorter ones (a body's last line) continue it; a run of fewer
+    than 32 characters is no key material."""
+    spans: list[KeySpan] = []
+    start: int | None = None
+    end = total = 0
+    for pos, line in _lines(text):
+        s = line.strip(" \t\r`>")
+        ok = bool(s) and s.isascii() and (hex_line(s) or _B64_TOKEN.fullmatch(
+            s.replace("-", "+").replace("_", "/")) is not None)
+        if ok and (len(s) >= _MIN_RUN or start is not None):
+            start = pos if start is None else start
+            end, total = pos + len(line), total + len(s)
             continue
-        if hex_line(s):
-            long_line = long_line or len(s) >= _MIN_RUN
-            continue
-        if not s.isascii() or _B64_TOKEN.fullmatch(s.replace("-", "+").replace("_", "/")) is None:
-            return False
-        long_line = long_line or len(s) >= _MIN_RUN
-    return long_line
+        if start is not None and total >= 2 * _MIN_RUN:
+            spans.append(KeySpan(start, end, "held"))
+        start, total = None, 0
+    if start is not None and total >= 2 * _MIN_RUN:
+        spans.append(KeySpan(start, end, "held"))
+    return spans

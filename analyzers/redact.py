@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from analyzers.keys import KeySpan, find_private_keys
+from analyzers.keys import KeySpan, encoded_runs, find_private_keys
 from analyzers.objects import parse_block
 from analyzers.scan import scan_text
 
 _NOW = datetime(2000, 1, 1, tzinfo=UTC)  # parse_block needs a clock; keys ignore it
+_PUBLIC = frozenset({"certificate", "csr", "public_key", "pkcs7", "crl"})
+MAX_PUBLIC_CHECKS = 16  # blocks read to spare a certificate from a held redaction
 # Reading a key to fingerprint it costs milliseconds (RSA checks): only the first few
 # keys of one text get a fingerprint, so a paste of thousands stays fast.
 MAX_FINGERPRINTS = 8
@@ -88,3 +90,32 @@ def without_keys(text: str) -> str:
         pos = span.end
     out.append(text[pos:])
     return "".join(out)
+
+
+def redact_held(text: str) -> tuple[str, bool]:
+    """For a conversation that has just received part of a key (bot.keyhold): also
+    replace every run of base64 or hex lines (the middle of a key split over messages),
+    except a certificate, CSR or other public object, which is analysed as it is.
+    Returns the text and whether anything was replaced."""
+    runs = encoded_runs(text)
+    if not runs:
+        return text, False
+    public: list[tuple[int, int]] = []
+    for block in scan_text(text).blocks[:MAX_PUBLIC_CHECKS]:
+        try:
+            parsed = parse_block(block, _NOW)
+        except Exception:
+            continue
+        if parsed is not None and parsed.kind in _PUBLIC:
+            public.append((block.start, block.end))
+    keep = [r for r in runs if not any(s < r.end and r.start < e for s, e in public)]
+    if not keep:
+        return text, False
+    out: list[str] = []
+    pos = 0
+    for span in keep:
+        out.append(text[pos : span.start])
+        out.append(marker())
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out), True

@@ -165,7 +165,8 @@ class Desk:
         if held is not None:
             incoming = held
         # key material is no question: the matcher and the escalation see only the words
-        words = "" if held is not None else analyzers.without_keys(incoming.text)
+        words = (incoming.text.replace(analyzers.marker(), " ") if held is not None
+                 else analyzers.without_keys(incoming.text))
         prose = prose_of(words)[:MAX_QUESTION_CHARS]
         lang: Lang = "ja" if detect_lang(prose, self.default_lang) == "ja" else "en"
         outcome = self.live.run(incoming, reports, pasted=bool(reports)) if self.live else None
@@ -197,8 +198,8 @@ class Desk:
     def _hold_keys(
         self, incoming: Incoming, reports: tuple[Report, ...]
     ) -> tuple[Incoming | None, tuple[Report, ...]]:
-        """Part of a key holds the conversation (bot.keyhold); while it is held, a
-        message of nothing but base64 or hex lines is the key's next part: it comes back
+        """Part of a key holds the conversation (bot.keyhold); while it is held, runs of
+        base64 or hex lines are the key's next part: the message comes back with them
         replaced by the marker (before anything stores or shows it), and flagged."""
         import analyzers
 
@@ -207,13 +208,14 @@ class Desk:
         if any(r.private_key_found for r in reports):
             self._key_hold.start(key, incoming.now)
             return None, reports
-        if not held or not analyzers.only_encoded_lines(incoming.text):
+        if not held:
             return None, reports
-        if any(o.kind != "private_key" for r in reports for o in r.objects):
-            return None, reports  # a certificate's body, say: analysed as it is
+        text, replaced = analyzers.redact_held(incoming.text)
+        if not replaced:
+            return None, reports
         self._key_hold.start(key, incoming.now)  # a key in many parts: hold the rest too
-        held_part = replace(incoming, text=analyzers.marker())
-        return held_part, (analyzers.key_material_report(),)
+        kept = tuple(r for r in reports if r.objects)  # "no certificate found" is moot
+        return replace(incoming, text=text), (*kept, analyzers.key_material_report())
 
     def _worth_matching(self, prose: str) -> bool:
         return len(self.matcher.index.tokens(prose)) >= 2 or "?" in prose or "?" in prose

@@ -23,7 +23,8 @@ from keyforms import (
 )
 
 from analyzers import analyze, find_private_keys, has_analysable_content, redact
-from analyzers.keys import only_encoded_lines
+from analyzers.keys import encoded_runs
+from analyzers.redact import redact_held
 from bot.paste import gather_messages
 
 FORMS = forms()
@@ -78,9 +79,18 @@ def test_the_parts_of_a_split_key() -> None:
         assert find_private_keys(part)
         assert not [s for s in secrets if s in redact(part)]
     assert find_private_keys(middle) == []  # alone, it is only base64: the Desk holds it
-    assert only_encoded_lines(middle) and only_encoded_lines("> " + middle.replace("\n", "\n> "))
-    for text in ("hello", "証明書です\nMIIBIjANBgkqhkiG9w0BAQEF", "", "12:30"):
-        assert not only_encoded_lines(text)
+    for text in (middle, "> " + middle.replace("\n", "\n> "), f"続きです\n{middle}\n以上"):
+        assert len(encoded_runs(text)) == 1
+        out, replaced = redact_held(text)
+        assert replaced and not [s for s in secrets if s in out]
+    assert redact_held(f"続きです\n{middle}\n以上")[0] == "続きです\n[private key removed]\n以上"
+    for text in ("hello", "証明書です\nMIIBIjANBgkqhkiG9w0B", "", "12:30", "ありがとう"):
+        assert encoded_runs(text) == [] and redact_held(text) == (text, False)
+    # a certificate (PEM or bare base64) is not taken for the middle of a key
+    body = "\n".join(certificate_pem().strip().splitlines()[1:-1])
+    for text in (certificate_pem(), body, f"{certificate_pem()}\n{middle}"):
+        out, _ = redact_held(text)
+        assert body in out
 
 
 def test_openssl_text_of_a_dump_pasted_from_its_middle() -> None:

@@ -94,6 +94,15 @@ def test_the_middle_of_a_split_key_is_held(desk: Desk, db: Path) -> None:
     assert [s for s in secrets if s in everything_stored(db)] == []
 
 
+def test_a_held_part_with_words_around_it(desk: Desk, db: Path) -> None:
+    parts, secrets = split_key(3)
+    say(desk, parts[0])
+    reply = say(desk, f"続きです\n{parts[1]}\n以上です", at=1)
+    assert key_flagged(reply) and reply.escalation is None
+    stored = everything_stored(db)
+    assert "続きです" in stored and [s for s in secrets if s in stored] == []
+
+
 def test_a_key_in_many_parts_keeps_the_hold(desk: Desk, db: Path) -> None:
     parts, secrets = split_key(8)
     replies = [say(desk, part, at=i) for i, part in enumerate(parts)]
