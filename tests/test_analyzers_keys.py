@@ -210,3 +210,10 @@ def test_mixed_adversarial_text_is_linear() -> None:
     unit = "".join(ADVERSARIAL)
     assert_linear(find_private_keys, unit, small=4, label="mix")
     assert_linear(redact, unit, small=4, label="mix")
+    assert_linear(redact_held, unit, small=4, label="held mix")
+
+
+@pytest.mark.parametrize("unit", ["A" * 20 + "\n", "AAAA\n", "00:a1:b2\n", "- \n", "A"],
+                         ids=repr)
+def test_held_redaction_is_linear(unit: str) -> None:
+    assert_linear(redact_held, unit, small=max(1, 2_000 // len(unit)), label=f"held {unit!r}")

@@ -105,3 +105,12 @@ def test_nothing_is_stored_when_the_detector_fails(
     assert_nowhere(store, store_url, ids, secrets)
     kept = store.message(ids[0])
     assert kept is not None and "よろしくお願いします" not in kept.text  # fails closed
+
+
+@pytest.mark.parametrize("unit", ["-", " ", "\n", "- ", "BEGIN PRIVATE KEY "], ids=repr)
+def test_store_redaction_is_linear(unit: str) -> None:
+    # the Store's own regex (`-*\s*BEGIN...`) was quadratic on runs of dashes and spaces
+    from growth import assert_linear
+
+    assert_linear(store_engine.redact, unit, small=max(1, 3_000 // len(unit)),
+                  label=f"store redact {unit!r}")
