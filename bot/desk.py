@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 _BLOCK = re.compile(r"-{3,}\s*BEGIN[^\n]*\n.*?(?:-{3,}\s*END[^\n]*-{3,}|\Z)", re.S | re.I)
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{60,}")
 _FENCE = re.compile(r"```")
+KEY_MARKER = "[private key removed"  # what analyzers.redact leaves where a key was
 # How often a Desk whose database was down at start tries its migrations again.
 SCHEMA_RETRY_SECONDS = 10.0
 
@@ -208,7 +209,9 @@ class Desk:
         if any(r.private_key_found for r in reports):
             self._key_hold.start(key, incoming.now)
             return None, reports
-        if not held:
+        if not analyzers.encoded_runs(incoming.text):
+            return None, reports
+        if not held and not self._held_in_store(incoming):
             return None, reports
         text, replaced = analyzers.redact_held(incoming.text)
         if not replaced:
@@ -216,6 +219,22 @@ class Desk:
         self._key_hold.start(key, incoming.now)  # a key in many parts: hold the rest too
         kept = tuple(r for r in reports if r.objects)  # "no certificate found" is moot
         return replace(incoming, text=text), (*kept, analyzers.key_material_report())
+
+    def _held_in_store(self, incoming: Incoming) -> bool:
+        """The hold as the database tells it: one of this user's last messages in this
+        channel within the window held key material (its stored text has the marker).
+        Another worker process may have taken the key's first part."""
+        if self.store is None:
+            return False
+        try:
+            texts = self.store.recent_texts(
+                transport=incoming.transport, channel=incoming.channel, user=incoming.user,
+                since=incoming.now - self._key_hold.window, limit=self._key_hold.messages,
+            )
+        except Exception as exc:
+            log.warning("key hold: recent messages unavailable: %s", exc)
+            return False
+        return any(KEY_MARKER in t for t in texts)
 
     def _worth_matching(self, prose: str) -> bool:
         return len(self.matcher.index.tokens(prose)) >= 2 or "?" in prose or "?" in prose

@@ -94,6 +94,22 @@ def test_the_middle_of_a_split_key_is_held(desk: Desk, db: Path) -> None:
     assert [s for s in secrets if s in everything_stored(db)] == []
 
 
+def test_the_hold_works_across_worker_processes(kb: KnowledgeBase, db: Path) -> None:
+    # two Desks on one database, as two gunicorn workers: the first part reaches one,
+    # the middle part the other
+    first, second = Desk(kb, Store(f"sqlite:///{db}")), Desk(kb, Store(f"sqlite:///{db}"))
+    assert first.store is not None
+    first.store.upgrade()
+    parts, secrets = split_key(3)
+    assert key_flagged(say(first, parts[0]))
+    assert key_flagged(say(second, parts[1], at=1))
+    assert key_flagged(say(first, parts[2], at=2))
+    assert [s for s in secrets if s in everything_stored(db)] == []
+    # the hold read from the database ends with its window too
+    late = int(HOLD_WINDOW.total_seconds()) + 10
+    assert not key_flagged(say(Desk(kb, Store(f"sqlite:///{db}")), parts[1], at=late))
+
+
 def test_a_held_part_with_words_around_it(desk: Desk, db: Path) -> None:
     parts, secrets = split_key(3)
     say(desk, parts[0])
