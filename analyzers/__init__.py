@@ -10,9 +10,10 @@ cryptography and certifi: never `bot`, `knowledge`, Slack or a database.
     report.to_dict()  # the `certdesk check --json` line
 """
 
-from analyzers.core import analyze, certificates_by_index
+from analyzers.core import analyze, certificates_by_index, key_material_report
 from analyzers.findings import REGISTRY, CodeInfo, Finding
-from analyzers.redact import redact
+from analyzers.keys import KeySpan, encoded_runs, find_private_keys
+from analyzers.redact import marker, redact, redact_held, without_keys
 from analyzers.render import render_report
 from analyzers.report import ObjectInfo, Report
 from analyzers.text import has_analysable_content, hosts_in_text
@@ -22,14 +23,21 @@ __all__ = [
     "REGISTRY",
     "CodeInfo",
     "Finding",
+    "KeySpan",
     "ObjectInfo",
     "Report",
     "TrustRoots",
     "analyze",
     "certificates_by_index",
+    "encoded_runs",
+    "find_private_keys",
     "has_analysable_content",
     "hosts_in_text",
+    "key_material_report",
     "load_trust_roots",
+    "marker",
     "redact",
+    "redact_held",
     "render_report",
+    "without_keys",
 ]

@@ -204,7 +204,7 @@ def csr_checks(i: int, p: Parsed) -> list[Finding]:
     return out
 
 
-def private_key_checks(i: int, p: Parsed) -> list[Finding]:
+def private_key_checks(i: int | None, p: Parsed) -> list[Finding]:
     if p.fields.get("encrypted"):
         return [finding(
             "key.encrypted_private_key", i,

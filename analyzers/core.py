@@ -20,6 +20,7 @@ from analyzers.checks import (
 from analyzers.containers import container_findings
 from analyzers.decode import decode_bytes
 from analyzers.findings import Finding, finding
+from analyzers.keys import find_private_keys
 from analyzers.messages import defect_findings, input_findings
 from analyzers.objects import Parsed, _parse_unlabelled, parse_block
 from analyzers.report import ObjectInfo, Report
@@ -208,13 +209,18 @@ def _analyze(
                 hosts = _not_in_certificates(hosts, certs)
             findings.extend(hostname_checks(leaf_index, leaf, hosts))
 
+    # key material the parsed objects do not account for: a -text dump, PuTTY, JWK,
+    # a mangled label, DER inside a longer base64 run
+    key_spans = find_private_keys(text) if text else []
+    if key_spans and not any(p.kind == "private_key" or p.pkcs12 for _, p, _ in flat):
+        findings.extend(private_key_checks(None, Parsed("private_key")))
     findings.extend(input_findings(frozenset(flags)))
     if crlf:
         findings.append(finding(
             "pem.crlf", None,
             "改行コードがCRLF(Windows形式)です。通常は問題ありません。",
             "CRLF (Windows) line endings; normally harmless."))
-    if not flat:
+    if not flat and not key_spans:
         findings.append(finding(
             "pem.none_found", None,
             "証明書・CSR・鍵が見つかりませんでした。-----BEGIN CERTIFICATE----- で始まり "
@@ -223,6 +229,12 @@ def _analyze(
             "No certificate, CSR or key was found. Paste everything from -----BEGIN "
             "CERTIFICATE----- to -----END CERTIFICATE-----, or attach the file."))
     return Report(source, tuple(infos), tuple(findings))
+
+
+def key_material_report(source: str = "message") -> Report:
+    """The report for text that is key material and nothing else (the middle of a key
+    split over several messages): key.private_key with its exposure advice."""
+    return Report(source, (), tuple(private_key_checks(None, Parsed("private_key"))))
 
 
 def _unreadable(i: int, exc: Exception) -> Finding:

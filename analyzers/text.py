@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from analyzers.keys import holds_private_key
 from analyzers.scan import DASHES, Block, scan_text
 
 _D = re.escape(DASHES)
@@ -99,7 +100,8 @@ def slack_unescape(text: str) -> str:
 
 
 def has_analysable_content(text: str) -> bool:
-    """True when the text holds a BEGIN/END-ish line or a long base64 run."""
+    """True when the text holds a BEGIN/END-ish line, a long base64 run or anything
+    analyzers.keys calls private key material."""
     if _PEM_HINT.search(text):
         return True
     for m in _B64_TOKEN.finditer(text):
@@ -107,7 +109,7 @@ def has_analysable_content(text: str) -> bool:
         # a hex fingerprint or digest is long too; base64 mixes cases
         if any(c.islower() for c in token) and any(c.isupper() for c in token):
             return True
-    return False
+    return holds_private_key(text)
 
 
 def hosts_in_text(text: str) -> list[str]:

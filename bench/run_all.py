@@ -2,7 +2,7 @@
 
 Each benchmark is also runnable alone: `python -m bench.bench_match`, `bench.bench_check`,
 `bench.bench_reports`, `bench.bench_slack`, `bench.bench_import`, `bench.bench_probe`,
-`bench.bench_hostile`. The exit
+`bench.bench_hostile`, `bench.bench_keys`. The exit
 status is 1 when any target is missed.
 """
 
@@ -19,6 +19,7 @@ BENCHES = (
     "bench.bench_import",
     "bench.bench_probe",
     "bench.bench_hostile",
+    "bench.bench_keys",
 )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.keyhold import KeyHold
 from bot.learned import LearnedMatcher
 from bot.render_text import render_reply
 from bot.types import (
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 # base64 run, is material, not prose.
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{60,}")
 _FENCE = re.compile(r"```")
+KEY_MARKER = "[private key removed"  # what analyzers.redact leaves where a key was
 # How often a Desk whose database was down at start tries its migrations again.
 SCHEMA_RETRY_SECONDS = 10.0
 
@@ -77,6 +79,7 @@ class Desk:
         self._schema_pending = False  # set by from_settings until a migration succeeds
         self._store_required = store is not None
         self._schema_tried = float("-inf")
+        self._key_hold = KeyHold()
 
     @classmethod
     def from_settings(
@@ -159,13 +162,20 @@ class Desk:
     # -- the one entry point adapters call ------------------------------------------
 
     def handle(self, incoming: Incoming) -> Reply:
+        import analyzers
+
         cut = len(incoming.text) > MAX_MESSAGE_CHARS
         if cut:
             incoming = replace(incoming, text=incoming.text[:MAX_MESSAGE_CHARS])
-        text = incoming.text
-        prose = prose_of(text)[:MAX_QUESTION_CHARS]  # a huge paste is not a question
-        lang: Lang = "ja" if detect_lang(prose, self.default_lang) == "ja" else "en"
         reports = self._analyse(incoming)
+        held, reports = self._hold_keys(incoming, reports)
+        if held is not None:
+            incoming = held
+        # key material is no question: the matcher and the escalation see only the words
+        words = (incoming.text.replace(analyzers.marker(), " ") if held is not None
+                 else analyzers.without_keys(incoming.text))
+        prose = prose_of(words)[:MAX_QUESTION_CHARS]
+        lang: Lang = "ja" if detect_lang(prose, self.default_lang) == "ja" else "en"
         outcome = self.live.run(incoming, reports, pasted=bool(reports)) if self.live else None
         checked = bool(reports) or bool(outcome and outcome.checks)
         result: MatchResult | None = None
@@ -178,7 +188,8 @@ class Desk:
         if result is not None and result.entry is not None:
             # a question that quotes "-----BEGIN CERTIFICATE-----" holds no certificate:
             # the answer is the FAQ's, not "no certificate was found"
-            reports = tuple(r for r in reports if r.objects or r.source != "message")
+            reports = tuple(r for r in reports
+                            if r.objects or r.source != "message" or r.private_key_found)
         reply = self._reply(lang, result, reports)
         reason = _escalation_reason(result)
         if outcome is not None:
@@ -192,6 +203,46 @@ class Desk:
             reply = replace(reply, notices=(*reply.notices, "message_cut"))
         logged = (*reports, *(c.report for c in reply.live))
         return self._log_exchange(incoming, reply, result, logged, reason)
+
+    def _hold_keys(
+        self, incoming: Incoming, reports: tuple[Report, ...]
+    ) -> tuple[Incoming | None, tuple[Report, ...]]:
+        """Part of a key holds the conversation (bot.keyhold); while it is held, runs of
+        base64 or hex lines are the key's next part: the message comes back with them
+        replaced by the marker (before anything stores or shows it), and flagged."""
+        import analyzers
+
+        key = (incoming.transport, incoming.channel, incoming.user)
+        held = self._key_hold.take(key, incoming.now)
+        if any(r.private_key_found for r in reports):
+            self._key_hold.start(key, incoming.now)
+            return None, reports
+        if not analyzers.encoded_runs(incoming.text):
+            return None, reports
+        if not held and not self._held_in_store(incoming):
+            return None, reports
+        text, replaced = analyzers.redact_held(incoming.text)
+        if not replaced:
+            return None, reports
+        self._key_hold.start(key, incoming.now)  # a key in many parts: hold the rest too
+        kept = tuple(r for r in reports if r.objects)  # "no certificate found" is moot
+        return replace(incoming, text=text), (*kept, analyzers.key_material_report())
+
+    def _held_in_store(self, incoming: Incoming) -> bool:
+        """The hold as the database tells it: one of this user's last messages in this
+        channel within the window held key material (its stored text has the marker).
+        Another worker process may have taken the key's first part."""
+        if self.store is None:
+            return False
+        try:
+            texts = self.store.recent_texts(
+                transport=incoming.transport, channel=incoming.channel, user=incoming.user,
+                since=incoming.now - self._key_hold.window, limit=self._key_hold.messages,
+            )
+        except Exception as exc:
+            log.warning("key hold: recent messages unavailable: %s", exc)
+            return False
+        return any(KEY_MARKER in t for t in texts)
 
     def _worth_matching(self, prose: str) -> bool:
         return len(self.matcher.index.tokens(prose)) >= 2 or "?" in prose or "?" in prose

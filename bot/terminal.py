@@ -3,8 +3,8 @@
 Interactive: a multi-line paste (a PEM block, a chain) arrives as one message because
 lines that are already waiting on stdin are read together; a block without its END line
 waits for more only while the lines continue it, so a blank line, a /command or a
-question ends it. Piped: each line is one
-message, except that BEGIN ... END blocks (and blocks that follow one another) are
+question ends it. Piped: each line is one message, except that a paste (PEM blocks,
+base64 or hex lines, `openssl -text` dumps, PuTTY files, JSON objects: bot.paste) is
 gathered into one. It ends at EOF.
 """
 
@@ -17,7 +17,7 @@ import select
 import sys
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -26,6 +26,7 @@ from analyzers.boundary import DASHES
 from bot.config import Settings
 from bot.desk import Desk
 from bot.live import Probe
+from bot.paste import gather_messages
 from bot.types import Incoming, Reply, Upload
 
 # Possessive and anchored at the start of a dash run: linear on a line of a million dashes.
@@ -38,47 +39,6 @@ BANNER = """certdesk chat — SSL証明書サポート / SSL certificate support
   /file PATH  ファイルをチェック / check a file             /cases 引き継いだケース / handed-over cases
   /quit  終了 / quit (Ctrl-D)
 """
-
-
-def gather_messages(lines: Iterable[str]) -> Iterator[str]:
-    """Piped input: one message per line; a PEM block, or several in a row, is one message."""
-    block: list[str] = []
-    depth = 0
-    pending_blank: list[str] = []
-    for raw in lines:
-        line = raw.rstrip("\n")
-        if depth == 0 and not block:
-            if _BEGIN.search(line):
-                block = [line]
-                depth = 0 if _END.search(line) else 1
-                continue
-            if line.strip():
-                yield line
-            continue
-        if depth == 0:  # after a complete block: another block continues the message
-            if not line.strip():
-                pending_blank.append(line)
-                continue
-            if _BEGIN.search(line):
-                block += [*pending_blank, line]
-                pending_blank = []
-                depth = 0 if _END.search(line) else 1
-                continue
-            yield "\n".join(block)
-            block, pending_blank = [], []
-            if _BEGIN.search(line):
-                block = [line]
-                depth = 1
-            elif line.strip():
-                yield line
-            continue
-        block.append(line)
-        if _END.search(line):
-            depth = 0
-        elif _BEGIN.search(line):  # a new BEGIN before END: the old block was cut short
-            depth = 1
-    if block:
-        yield "\n".join(block)
 
 
 # The chat's own commands: typed after a paste whose END line never came, one of these

@@ -37,15 +37,10 @@ UNITS = (
 PREFIXES = ("", "---BEGIN", "-----BEGIN PRIVATE KEY-----\n")
 
 # Patterns that user text reaches only through match()/fullmatch() on one token or line,
-# where their unanchored worst case cannot happen; and the one another change replaces.
+# where their unanchored worst case cannot happen.
 ANCHORED_ONLY = {
     "analyzers.scan._HEADER_RE": "_HEADER_RE.match(segment) on one line",
     "knowledge.tokens._PRODUCT_VERSION": "fullmatch(word) on one token",
-}
-REPLACED_ELSEWHERE = {
-    # quadratic on dashes and whitespace; the private-key detector (branch seckeys)
-    # replaces it. Remove this line when it is gone.
-    "bot.store.engine._PRIVATE_KEY",
 }
 
 # The regex the Desk used before strip_pem_blocks: the reference for what it must cut.
@@ -75,7 +70,7 @@ def test_the_audit_sees_the_patterns_it_should() -> None:
     assert set(ANCHORED_ONLY) <= set(PATTERNS)
 
 
-@pytest.mark.parametrize("name", sorted(set(PATTERNS) - set(ANCHORED_ONLY) - REPLACED_ELSEWHERE))
+@pytest.mark.parametrize("name", sorted(set(PATTERNS) - set(ANCHORED_ONLY)))
 def test_every_module_regex_is_linear_on_hostile_text(name: str) -> None:
     pattern = PATTERNS[name]
 
@@ -143,9 +138,6 @@ def test_a_desk_turn_is_linear_on_hostile_messages(kb: KnowledgeBase, unit: str)
                   small=2500 // len(unit) + 1, label=unit)
 
 
-@pytest.mark.xfail(strict=True, reason="the Store's fallback redaction (bot.store.engine."
-                   "_PRIVATE_KEY) is quadratic on dashes and spaces; the private-key detector "
-                   "of branch seckeys replaces it: then this passes, and the mark goes")
 @pytest.mark.parametrize("unit", ["-", " "])
 def test_a_logged_desk_turn_is_linear_on_hostile_messages(
     kb: KnowledgeBase, unit: str, tmp_path: Path

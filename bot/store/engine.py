@@ -3,12 +3,9 @@ programmatic Alembic config, and redaction of text before it is stored."""
 
 from __future__ import annotations
 
-import importlib
-import re
+import logging
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from analyzers.redact import redact as _redact_keys
 from bot.store.timeouts import (
     DbTimeouts,
     connect_timeout_now,
@@ -26,7 +24,8 @@ from bot.store.timeouts import (
 from knowledge.normalize import replace_surrogates
 
 SQLITE_BUSY_TIMEOUT_S = DbTimeouts.busy  # the default; CERTDESK_DB_BUSY_TIMEOUT sets it
-READ_ONLY = "certdesk_read_only"  # execution option: a read transaction on SQLite
+READ_ONLY = "certdesk_read_only"
+log = logging.getLogger(__name__)  # execution option: a read transaction on SQLite
 
 
 def to_utc(value: datetime) -> datetime:
@@ -137,33 +136,13 @@ def alembic_config() -> Any:
     return cfg
 
 
-_PRIVATE_KEY = re.compile(
-    r"-*\s*BEGIN[^\n]{0,40}PRIVATE\s+KEY.*?(?:END[^\n]{0,40}PRIVATE\s+KEY[^\n]*|\Z)",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
-def _fallback_redact(text: str) -> str:
-    return _PRIVATE_KEY.sub("[private key removed / 秘密鍵を削除しました]", text)
-
-
-@cache
-def _analyzers_redact() -> Callable[[str], str] | None:
-    # imported by name at run time: analyzers is written in parallel and may lack it
-    try:
-        fn = getattr(importlib.import_module("analyzers"), "redact", None)
-    except ImportError:
-        return None
-    return fn if callable(fn) else None
-
-
 def redact(text: str) -> str:
-    """analyzers.redact(), then a private-key safety net that also covers its absence
-    or failure: a key must never reach the database, whatever else happens."""
-    fn = _analyzers_redact()
-    if fn is not None:
-        try:
-            text = fn(text)
-        except Exception:
-            text = _fallback_redact(text)
-    return replace_surrogates(_fallback_redact(text))
+    """analyzers.redact(): every form of private key material becomes a marker before
+    anything is written. If the detector itself fails, nothing of the text is kept:
+    a key must never reach the database, whatever else happens."""
+    try:
+        text = _redact_keys(text)
+    except Exception as exc:
+        log.error("redaction failed (%s); the text is not stored", type(exc).__name__)
+        return "[text removed: it could not be checked for private keys]"
+    return replace_surrogates(text)

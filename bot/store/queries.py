@@ -34,6 +34,26 @@ STATS_KEYS = (
 )
 
 
+def recent_texts(
+    s: Session, *, transport: str, channel: str, user: str, since: datetime, limit: int
+) -> list[str]:
+    """The (redacted) texts of a user's latest questions in one channel, newest first."""
+    rows = s.scalars(
+        select(Message.text)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Message.direction == "in",
+            Message.user == user,
+            Message.created_at >= since,
+            Conversation.transport == transport,
+            Conversation.channel == channel,
+        )
+        .order_by(Message.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
 def message_record(s: Session, message_id: int) -> MessageRecord | None:
     row = s.execute(
         select(Message, Conversation, Match, Choice.entry_id)

@@ -265,6 +265,15 @@ class Store:
         with self._tx(read=True) as s:
             return q.message_record(s, message_id)
 
+    def recent_texts(
+        self, *, transport: str, channel: str, user: str, since: datetime, limit: int
+    ) -> list[str]:
+        """A user's latest question texts in one channel (redacted), newest first: what
+        the key hold reads, so it holds across worker processes."""
+        with self._tx(read=True) as s:
+            return q.recent_texts(s, transport=transport, channel=channel, user=user,
+                                  since=to_utc(since), limit=limit)
+
     # -- escalations --------------------------------------------------------------------
 
     def open_escalation(
