@@ -28,9 +28,9 @@ log = logging.getLogger("bot.slack")
 
 # message subtypes that carry a new question; edits, deletions, joins and bot posts do not
 NEW_MESSAGE_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
-# bounded: each "<" looks at most a few thousand characters ahead, so text full of "<http"
-# with no ">" is read in linear time
-_LINK = re.compile(r"<((?:https?|mailto):[^|>]{1,3000})(?:\|([^>]{0,3000}))?>")
+# linear: a link's parts never hold "<" (Slack sends it as &lt;), so each "<" looks only
+# as far as the next one, and at most a few thousand characters ahead
+_LINK = re.compile(r"<((?:https?|mailto):[^|<>]{1,3000})(?:\|([^<>]{0,3000}))?>")
 
 
 def slack_text_to_plain(text: str, bot_user_id: str | None) -> str:
