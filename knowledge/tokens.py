@@ -97,6 +97,28 @@ def _ascii_lemmas(run: str, out: list[str]) -> None:
 
 _NEGATIONS = frozenset({"ない", "無い", "ぬ", "ず", "ん"})
 
+# General Japanese variation that UniDic's lemmas leave apart (measured against SudachiPy's
+# normalized forms in bench/bench_variants.py; README "Japanese variation"): humble and
+# honorific verbs mean what the plain verb means to a FAQ. The polite prefix お/ご (lemma
+# 御) is dropped below: ご確認 = 確認. Orthographic variants (引越し = 引っ越し, 問合せ =
+# 問い合わせ, 行なう = 行う) already share UniDic's lemma.
+_PLAIN_FORMS = {
+    "拝見": "見る",
+    "拝読": "読む",
+    "承る": "受ける",
+    "伺う": "聞く",
+    "申す": "言う",
+    "申し上げる": "言う",
+    "仰る": "言う",
+    "存ずる": "知る",
+    "差し上げる": "上げる",
+    "召し上がる": "食べる",
+}
+# NFKC plus normalize()'s ヴ -> ブ turn ヴァージョン into ブァージョン, which MeCab
+# cannot read; the usual spelling is restored before tokenising (バージョン).
+_VU_SPELLING = re.compile(r"ブ([ァィェォ])")
+_VU_PLAIN = {"ァ": "バ", "ィ": "ビ", "ェ": "ベ", "ォ": "ボ"}
+
 
 @lru_cache(maxsize=65536)
 def _clean_lemma(lemma: str) -> str:
@@ -131,9 +153,10 @@ def _japanese(segment: str, into: Analysis, kana: list[str]) -> None:
         if pos in ("助動詞", "形容詞") and (lemma in _NEGATIONS or surface == "ない"):
             into.lemmas.append("ない")
             continue
-        if pos in _DROP_POS:
+        if pos in _DROP_POS or (lemma == "御" and pos == "接頭辞"):
             continue
         cleaned = _clean_lemma(lemma if lemma is not None else surface)  # no lemma: surface
+        cleaned = _PLAIN_FORMS.get(cleaned, cleaned)
         if cleaned and cleaned not in _STOP_LEMMAS and not cleaned.isspace():
             into.lemmas.append(cleaned)
 
@@ -143,6 +166,8 @@ def analyse(text: str) -> Analysis:
     splits "capi2" and "0x80093009"), are lower-cased and lightly stemmed; Japanese runs
     go through fugashi."""
     s = _VERSIONED.sub(_glue_version, normalize(text, fold_katakana=False))
+    if "ブ" in s:
+        s = _VU_SPELLING.sub(lambda m: _VU_PLAIN[m.group(1)], s)
     result = Analysis([], "", [])
     kana: list[str] = []
     pos = 0
