@@ -17,7 +17,8 @@ from knowledge.kb import Entry, KnowledgeBase
 from knowledge.normalize import detect_lang, normalize
 from knowledge.signals import error_codes, phrase_hits
 from knowledge.smalltalk import Smalltalk, load_smalltalk
-from knowledge.synonyms import load_synonyms
+from knowledge.synonyms import SynonymTable, load_synonyms
+from knowledge.tables import tables_for
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.toml")
 FEATURES = (
@@ -171,11 +172,15 @@ class Matcher:
         *,
         calibration: Calibration | None = None,
         smalltalk: Smalltalk | None = None,
+        synonyms: SynonymTable | None = None,
     ) -> None:
+        """Tables not given are the knowledge base's own (knowledge/tables.py): another
+        FAQ never gets the bundled FAQ's SSL synonyms."""
         self.kb = kb
-        self.index = Index(kb, load_synonyms())
-        self.calibration = calibration or Calibration.load()
-        self.smalltalk = smalltalk or load_smalltalk()
+        tables = tables_for(kb)
+        self.index = Index(kb, synonyms if synonyms is not None else load_synonyms(tables.synonyms))
+        self.calibration = calibration or Calibration.load(tables.thresholds)
+        self.smalltalk = smalltalk or load_smalltalk(tables.smalltalk)
 
     def features(self, question: str) -> list[tuple[int, list[float]]]:
         """Features per candidate entry (see FEATURES), margin filled in: each entry's
