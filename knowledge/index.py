@@ -54,6 +54,7 @@ class Index:
         for doc in self.docs:
             df.update(doc.vocab)
         n = max(len(self.docs), 1)
+        self.df = df  # kept for add()
         self.idf: dict[str, float] = {
             t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()
         }
@@ -78,6 +79,31 @@ class Index:
                 for g in bigrams(r):
                     grams[g].add(i)
         self.reading_postings = {g: sorted(ids) for g, ids in grams.items()}
+
+    def add(self, e: Entry) -> None:
+        """Add one entry without a rebuild (a learned FAQ entry). The IDF of the words
+        it uses is updated; other entries keep their BM25 contributions until the next
+        build (they drift only by the one-entry change of N). Safe while other threads
+        match: only appends and single assignments, the document before its postings."""
+        doc = self._doc(e, self.kana_lemmas)
+        i = len(self.docs)
+        n = i + 1
+        for tok in doc.vocab:
+            self.df[tok] += 1
+            c = self.df[tok]
+            self.idf[tok] = math.log(1 + (n - c + 0.5) / (c + 0.5))
+        self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        norm = _K1 * (1 - _B + _B * doc.length / self.avg_len)
+        for tok in sorted(doc.vocab):
+            f = doc.tf.get(tok, 0)
+            doc.bm25[tok] = self.idf[tok] * f * (_K1 + 1) / (f + norm)
+        doc.unit_weights = [sum(self.idf[t] for t in sorted(u)) for u in doc.unit_sets]
+        self.docs.append(doc)
+        for tok in sorted(doc.vocab):
+            self.postings.setdefault(tok, []).append((i, doc.bm25[tok]))
+        for g in sorted({g for r in doc.unit_readings for g in bigrams(r)}):
+            self.reading_postings.setdefault(g, []).append(i)
+        self.vocab = self.vocab | doc.vocab
 
     def tokens(self, text: str) -> list[str]:
         return list(self.analyse(text)[0])

@@ -182,6 +182,11 @@ class Matcher:
         self.calibration = calibration or Calibration.load(tables.thresholds)
         self.smalltalk = smalltalk or load_smalltalk(tables.smalltalk)
 
+    def add(self, entry: Entry) -> None:
+        """Use one more entry (a learned one) from now on, without rebuilding the index."""
+        self.index.add(entry)
+        self.kb = self.kb.with_entries([entry])
+
     def features(self, question: str) -> list[tuple[int, list[float]]]:
         """Features per candidate entry (see FEATURES), margin filled in: each entry's
         lead over the best other entry, in -1..1. Cheap postings sums pick the

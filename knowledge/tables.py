@@ -30,6 +30,13 @@ class Tables:
 
 
 def tables_for(kb: KnowledgeBase) -> Tables:
+    return tables_for_source(kb.source)
+
+
+def tables_for_source(source: str) -> Tables:
+    """The tables of the FAQ file `source` (what `KnowledgeBase.source` holds), found
+    without loading it: `STEM.NAME.toml` beside `STEM.EXT`, else the general ones."""
+    kb = KnowledgeBase((), source)
     return Tables(
         synonyms=kb.table_path("synonyms"),
         smalltalk=kb.table_path("smalltalk") or GENERAL_SMALLTALK,
