@@ -69,7 +69,7 @@ class Index:
                 f = doc.tf.get(tok, 0)
                 doc.bm25[tok] = self.idf[tok] * f * (_K1 + 1) / (f + norm)
                 postings[tok].append((i, doc.bm25[tok]))
-            doc.unit_weights = [sum(self.idf[t] for t in u) for u in doc.unit_sets]
+            doc.unit_weights = [math.fsum(self.idf[t] for t in u) for u in doc.unit_sets]
         self.postings = dict(postings)
         self.vocab: frozenset[str] = frozenset(df)
         # Reading bigrams find entries for questions typed in kana with no shared lemma.
@@ -97,7 +97,7 @@ class Index:
         for tok in sorted(doc.vocab):
             f = doc.tf.get(tok, 0)
             doc.bm25[tok] = self.idf[tok] * f * (_K1 + 1) / (f + norm)
-        doc.unit_weights = [sum(self.idf[t] for t in sorted(u)) for u in doc.unit_sets]
+        doc.unit_weights = [math.fsum(self.idf[t] for t in u) for u in doc.unit_sets]
         self.docs.append(doc)
         for tok in sorted(doc.vocab):
             self.postings.setdefault(tok, []).append((i, doc.bm25[tok]))
@@ -125,7 +125,7 @@ class Index:
     def information(self, text: str) -> float:
         """The IDF mass of the question's words: how much it says that could tell
         entries apart. A lone word that most entries use says almost nothing."""
-        return sum(self.idf.get(t, self.unknown_idf) for t in set(self.tokens(text)))
+        return math.fsum(self.idf.get(t, self.unknown_idf) for t in set(self.tokens(text)))
 
     def _recover_kana(self, text: str) -> list[str]:
         """Words the FAQ uses, found again in text typed in hiragana: "でじたるしょめい"
@@ -218,11 +218,12 @@ class Index:
 
     def reading_candidates(self, query_reading: str, limit: int) -> list[int]:
         counts: Counter[int] = Counter()
-        for g in set(bigrams(query_reading)):
+        for g in sorted(set(bigrams(query_reading))):  # sorted: no hash-seed order
             postings = self.reading_postings.get(g, ())
             if len(postings) <= max(8, len(self.docs) // 4):  # common bigrams say little
                 counts.update(postings)
-        return [i for i, _ in counts.most_common(limit)]
+        # ties by entry, not by the order a set happened to give (PYTHONHASHSEED)
+        return sorted(counts, key=lambda i: (-counts[i], i))[:limit]
 
     def bm25_ceiling(self, idf_mass: float) -> float:
         """What a document holding every query word often would score: the 0..1 scale."""

@@ -221,7 +221,7 @@ class Matcher:
             for k, u in enumerate(doc.unit_sets):
                 shared = u & qset
                 if shared:
-                    w_shared = sum(qw[t] for t in shared)
+                    w_shared = math.fsum(qw[t] for t in shared)  # exact: any set order
                     unit_sim = max(unit_sim, 2 * w_shared / (w_q + doc.unit_weights[k]))
             best = _best(norm_q, doc.unit_texts, fuzz.ratio)
             if many_words:
