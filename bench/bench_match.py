@@ -185,6 +185,25 @@ def _run_rss(cmd: list[str], stdin: str, env: dict[str, str]) -> tuple[float, fl
     return wall, usage.ru_maxrss / 1024, b"".join(chunks).decode("utf-8")
 
 
+_STATUS_AT_EXIT = (
+    "import atexit, runpy, sys\n"
+    "atexit.register(lambda: sys.stderr.write(open('/proc/self/status').read()))\n"
+    "sys.argv = ['certdesk', *sys.argv[1:]]\n"
+    "runpy.run_module('bot', run_name='__main__')\n"
+)
+
+
+def memory_split(ask: list[str], questions: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(anonymous, file-backed) resident MiB at the end of the stream: how much of the
+    RSS is the process's own memory and how much the mmapped dictionary's pages."""
+    cmd = [sys.executable, "-c", _STATUS_AT_EXIT, *ask[3:], "-"]
+    out = subprocess.run(cmd, input="\n".join(questions) + "\n", capture_output=True,
+                         text=True, env=env, check=True)
+    kib = {line.split(":")[0]: int(line.split()[1]) for line in out.stderr.splitlines()
+           if line.startswith(("RssAnon:", "RssFile:"))}
+    return kib.get("RssAnon", 0) / 1024, kib.get("RssFile", 0) / 1024
+
+
 def fugashi_ms(questions: list[str], rounds: int = 3) -> float:
     """A bare fugashi parse (unidic-lite, lemmas read) of each question, in this process."""
     import fugashi
@@ -217,6 +236,7 @@ def vendor_sized(tmp: Path, entries: int, learned: int) -> list[tuple[str, str, 
     warm = statistics.median(_run_rss([*ask, questions[k]], "", env)[0] for k in range(5))
     one, _, _ = _run_rss([*ask, "-"], questions[0] + "\n", env)
     many, rss, out = _run_rss([*ask, "-"], "\n".join(questions) + "\n", env)
+    anon, file_backed = memory_split(ask, questions, env)
     if len(out.splitlines()) != len(questions):
         raise RuntimeError("the stream answered a different number of lines")
     per_q = (many - one) * 1000 / (len(questions) - 1)
@@ -235,6 +255,8 @@ def vendor_sized(tmp: Path, entries: int, learned: int) -> list[tuple[str, str, 
          f"{ratio:.1f}x", "<= 10x", ratio <= 10),
         (f"{n} entries: max RSS of the stream process", f"{rss:.0f} MiB", "<= 150 MiB",
          rss <= 150),
+        (f"{n} entries: at its end, anonymous / file-backed (the MeCab dictionary, shared)",
+         f"{anon:.0f} / {file_backed:.0f} MiB", "-", True),
         (f"resolve with add-to-FAQ at {learned:,} learned entries: until the entry is used",
          f"{until_used * 1000:.0f} ms", "<= 200 ms", until_used <= 0.2),
     ]
