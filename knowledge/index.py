@@ -7,7 +7,6 @@ token with the query, so a knowledge base of thousands of entries stays fast.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -223,16 +222,18 @@ class Index:
             postings = self.reading_postings.get(g, ())
             if len(postings) <= max(8, len(self.docs) // 4):  # common bigrams say little
                 counts.update(postings)
-        # ties by entry, not by the order a set happened to give (PYTHONHASHSEED)
-        return [i for i, _ in heapq.nsmallest(limit, counts.items(), key=_by_count_then_entry)]
+        if not counts or limit <= 0:
+            return []
+        # The `limit` highest counts, ties by entry, not by the order a set happened to
+        # give (PYTHONHASHSEED). The threshold comes from a sort in C; few entries pass it.
+        values = sorted(counts.values(), reverse=True)
+        floor = values[min(limit, len(values)) - 1]
+        best = sorted((i for i, c in counts.items() if c >= floor), key=lambda i: (-counts[i], i))
+        return best[:limit]
 
     def bm25_ceiling(self, idf_mass: float) -> float:
         """What a document holding every query word often would score: the 0..1 scale."""
         return idf_mass * (_K1 + 1) or 1.0
-
-
-def _by_count_then_entry(item: tuple[int, int]) -> tuple[int, int]:
-    return -item[1], item[0]
 
 
 def bigrams(s: str) -> list[str]:
