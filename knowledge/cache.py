@@ -57,10 +57,11 @@ def code_version() -> str:
 
 
 def cache_key(kb_path: Path) -> str:
-    """The key of the matcher built from `kb_path` (resolved) and its tables; OSError when
-    a file cannot be read."""
+    """The key of the matcher built from `kb_path` and its tables; OSError when a file
+    cannot be read. The path as given is part of it (it is the FAQ's `source`, shown by
+    eval), and so is the resolved one (the same spelling from another folder)."""
     h = hashlib.sha256(code_version().encode())
-    h.update(str(kb_path).encode() + b"\0" + kb_path.read_bytes())
+    h.update(f"{kb_path}\0{kb_path.resolve()}\0".encode() + kb_path.read_bytes())
     for table in tables_for_source(str(kb_path)).files():
         h.update(b"\0" + str(table).encode() + b"\0" + table.read_bytes())
     return h.hexdigest()
@@ -74,7 +75,6 @@ def load_matcher(kb_path: str | Path | None = None, cache_dir: Path | None = Non
     if cache_dir is None:
         return Matcher(load_kb(path))
     try:
-        path = path.resolve()
         key = cache_key(path)
     except OSError:
         return Matcher(load_kb(path))  # load_kb says what is wrong with the file
