@@ -139,16 +139,36 @@ _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"
 HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 
 
+# Dictionary feature string -> (part of speech, lemma, kana reading). fugashi builds a
+# 26-field tuple on every `feature` access, three quarters of a parse's cost; the same
+# words come back all the time, so each feature string is parsed once. Bounded: the
+# dictionary's words are many, a run's are not.
+_FEATURES: dict[str, tuple[str, str | None, str | None]] = {}
+_FEATURES_MAX = 30_000
+
+
+def _features(word: Any) -> tuple[str, str | None, str | None]:
+    raw = word.feature_raw
+    hit = _FEATURES.get(raw)
+    if hit is None:
+        f = word.feature
+        hit = (f.pos1, f.lemma, f.kana)  # unknown words: lemma and kana None, any surface
+        if len(_FEATURES) < _FEATURES_MAX:
+            _FEATURES[raw] = hit
+    return hit
+
+
+_HAS_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts, found in C
+
+
 def _japanese(segment: str, into: Analysis, kana: list[str]) -> None:
     for word in _tagger()(segment):
-        feature = word.feature  # built on each access: read it once
-        pos = feature.pos1
-        lemma = feature.lemma
+        pos, lemma, reading = _features(word)
         surface = word.surface
-        if any(ch.isalnum() for ch in surface):
-            kana.append(feature.kana or surface.translate(HIRAGANA_TO_KATAKANA))
-        if pos in _CONTENT_POS and feature.kana and lemma:
-            into.readings.append((fold_long_vowels(feature.kana), _clean_lemma(lemma)))
+        if _HAS_ALNUM.search(surface):
+            kana.append(reading or surface.translate(HIRAGANA_TO_KATAKANA))
+        if pos in _CONTENT_POS and reading and lemma:
+            into.readings.append((fold_long_vowels(reading), _clean_lemma(lemma)))
         # Negation carries meaning here: 正しくない, 一致しない, 表示されない.
         if pos in ("助動詞", "形容詞") and (lemma in _NEGATIONS or surface == "ない"):
             into.lemmas.append("ない")
