@@ -36,3 +36,13 @@ def test_polite_forms_reduce_to_plain_ones() -> None:
     assert analyse("お伺いしたいのですが").lemmas == analyse("聞きたいのですが").lemmas
     # other prefixes keep their meaning: 不一致 is not 一致
     assert analyse("不一致").lemmas != analyse("一致").lemmas
+
+
+def test_parsed_features_are_the_dictionarys_own() -> None:
+    from knowledge import tokens
+
+    text = "証明書をｲﾝｽﾄｰﾙしたらモヒノコで🙂エラー、ﾎﾟﾙﾀとｘが出ました。証明書を再発行"
+    for _ in range(2):  # the second pass reads the parsed features back
+        for word in tokens._tagger()(text):
+            f = word.feature
+            assert tokens._features(word) == (f.pos1, f.lemma, f.kana), word.surface
