@@ -16,7 +16,7 @@ from knowledge.kb import Entry, KnowledgeBase
 from knowledge.normalize import fold_long_vowels, normalize
 from knowledge.signals import SignalSet
 from knowledge.synonyms import SynonymTable
-from knowledge.tokens import HIRAGANA_TO_KATAKANA, analyse
+from knowledge.tokens import HIRAGANA_TO_KATAKANA, analyse, lemmas
 
 _K1 = 1.2
 _B = 0.75
@@ -160,7 +160,10 @@ class Index:
                     if len(kana) >= 3:
                         kana_lemmas.setdefault(kana, lemma)
         units = [tuple(self.synonyms.apply(a.lemmas)) for a in analyses]
-        answer_toks = self.synonyms.apply(analyse(e.answer_ja).lemmas + analyse(e.answer_en).lemmas)
+        # answers need lemmas only; an English field copied from the Japanese is read once
+        answer_ja = lemmas(e.answer_ja)
+        answer_en = answer_ja if e.answer_en == e.answer_ja else lemmas(e.answer_en)
+        answer_toks = self.synonyms.apply(answer_ja + answer_en)
         tf: Counter[str] = Counter()
         for u in units[:2]:  # the questions themselves count double
             tf.update(u)

@@ -144,7 +144,7 @@ HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 # words come back all the time, so each feature string is parsed once. Bounded: the
 # dictionary's words are many, a run's are not.
 _FEATURES: dict[str, tuple[str, str | None, str | None]] = {}
-_FEATURES_MAX = 30_000
+_FEATURES_MAX = 20_000
 
 
 def _features(word: Any) -> tuple[str, str | None, str | None]:
@@ -161,14 +161,17 @@ def _features(word: Any) -> tuple[str, str | None, str | None]:
 _HAS_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts, found in C
 
 
-def _japanese(segment: str, into: Analysis, kana: list[str]) -> None:
+def _japanese(segment: str, into: Analysis, kana: list[str] | None) -> None:
+    """Lemmas of one Japanese run into `into`; readings too unless `kana` is None (a
+    long answer needs its lemmas only)."""
     for word in _tagger()(segment):
         pos, lemma, reading = _features(word)
         surface = word.surface
-        if _HAS_ALNUM.search(surface):
-            kana.append(reading or surface.translate(HIRAGANA_TO_KATAKANA))
-        if pos in _CONTENT_POS and reading and lemma:
-            into.readings.append((fold_long_vowels(reading), _clean_lemma(lemma)))
+        if kana is not None:
+            if _HAS_ALNUM.search(surface):
+                kana.append(reading or surface.translate(HIRAGANA_TO_KATAKANA))
+            if pos in _CONTENT_POS and reading and lemma:
+                into.readings.append((fold_long_vowels(reading), _clean_lemma(lemma)))
         # Negation carries meaning here: 正しくない, 一致しない, 表示されない.
         if pos in ("助動詞", "形容詞") and (lemma in _NEGATIONS or surface == "ない"):
             into.lemmas.append("ない")
@@ -185,26 +188,32 @@ def analyse(text: str) -> Analysis:
     """Lemmas, reading and content-word readings of `text`. ASCII words bypass MeCab (it
     splits "capi2" and "0x80093009"), are lower-cased and lightly stemmed; Japanese runs
     go through fugashi."""
+    return _analyse(text, with_readings=True)
+
+
+def lemmas(text: str) -> list[str]:
+    """Content lemmas of `text`, in order: `analyse(text).lemmas`, without the readings."""
+    return _analyse(text, with_readings=False).lemmas
+
+
+def _analyse(text: str, *, with_readings: bool) -> Analysis:
     s = _VERSIONED.sub(_glue_version, normalize(text, fold_katakana=False))
     if "ブ" in s:
         s = _VU_SPELLING.sub(lambda m: _VU_PLAIN[m.group(1)], s)
     result = Analysis([], "", [])
-    kana: list[str] = []
+    kana: list[str] | None = [] if with_readings else None
     pos = 0
     for m in _ASCII_RUN.finditer(s):
         if m.start() > pos:
             _japanese(s[pos : m.start()], result, kana)
         _ascii_lemmas(m.group(), result.lemmas)
-        kana.append(m.group())
+        if kana is not None:
+            kana.append(m.group())
         pos = m.end()
     if pos < len(s):
         _japanese(s[pos:], result, kana)
-    return Analysis(result.lemmas, fold_long_vowels("".join(kana)), result.readings)
-
-
-def lemmas(text: str) -> list[str]:
-    """Content lemmas of `text`, in order (see `analyse`)."""
-    return analyse(text).lemmas
+    reading = fold_long_vowels("".join(kana)) if kana is not None else ""
+    return Analysis(result.lemmas, reading, result.readings)
 
 
 def reading(text: str) -> str:
