@@ -117,7 +117,7 @@ def _read(file: Path, folder: Path) -> Matcher | None:
     except OSError:
         return None
     head = len(_MAGIC) + _DIGEST
-    payload = data[head:]
+    payload = memoryview(data)[head:]  # no copy of a file of megabytes
     if (
         len(data) <= head
         or not data.startswith(_MAGIC)
