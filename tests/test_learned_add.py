@@ -4,10 +4,10 @@ learned by another process are picked up by reading only the rows not seen yet."
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
+from store_backends import store_url_fixture  # noqa: F401
 
 from bot.desk import Desk
 from bot.learned import LearnedMatcher
@@ -30,12 +30,12 @@ def _learn(store: Store, question: str, answer: str) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'learned.db'}"
-    s = Store(url)
+def db(store_url: str) -> str:
+    """A migrated database, SQLite and (with CERTDESK_TEST_POSTGRES_URL) PostgreSQL."""
+    s = Store(store_url)
     s.upgrade()
     s.dispose()
-    return url
+    return store_url
 
 
 class CountingDocs:
