@@ -16,7 +16,7 @@ from knowledge.kb import Entry, KnowledgeBase
 from knowledge.normalize import fold_long_vowels, normalize
 from knowledge.signals import SignalSet
 from knowledge.synonyms import SynonymTable
-from knowledge.tokens import HIRAGANA_TO_KATAKANA, analyse
+from knowledge.tokens import HIRAGANA_TO_KATAKANA, analyse, lemmas
 
 _K1 = 1.2
 _B = 0.75
@@ -54,6 +54,7 @@ class Index:
         for doc in self.docs:
             df.update(doc.vocab)
         n = max(len(self.docs), 1)
+        self.df = df  # kept for add()
         self.idf: dict[str, float] = {
             t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()
         }
@@ -68,7 +69,7 @@ class Index:
                 f = doc.tf.get(tok, 0)
                 doc.bm25[tok] = self.idf[tok] * f * (_K1 + 1) / (f + norm)
                 postings[tok].append((i, doc.bm25[tok]))
-            doc.unit_weights = [sum(self.idf[t] for t in u) for u in doc.unit_sets]
+            doc.unit_weights = [math.fsum(self.idf[t] for t in u) for u in doc.unit_sets]
         self.postings = dict(postings)
         self.vocab: frozenset[str] = frozenset(df)
         # Reading bigrams find entries for questions typed in kana with no shared lemma.
@@ -78,6 +79,31 @@ class Index:
                 for g in bigrams(r):
                     grams[g].add(i)
         self.reading_postings = {g: sorted(ids) for g, ids in grams.items()}
+
+    def add(self, e: Entry) -> None:
+        """Add one entry without a rebuild (a learned FAQ entry). The IDF of the words
+        it uses is updated; other entries keep their BM25 contributions until the next
+        build (they drift only by the one-entry change of N). Safe while other threads
+        match: only appends and single assignments, the document before its postings."""
+        doc = self._doc(e, self.kana_lemmas)
+        i = len(self.docs)
+        n = i + 1
+        for tok in doc.vocab:
+            self.df[tok] += 1
+            c = self.df[tok]
+            self.idf[tok] = math.log(1 + (n - c + 0.5) / (c + 0.5))
+        self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        norm = _K1 * (1 - _B + _B * doc.length / self.avg_len)
+        for tok in sorted(doc.vocab):
+            f = doc.tf.get(tok, 0)
+            doc.bm25[tok] = self.idf[tok] * f * (_K1 + 1) / (f + norm)
+        doc.unit_weights = [math.fsum(self.idf[t] for t in u) for u in doc.unit_sets]
+        self.docs.append(doc)
+        for tok in sorted(doc.vocab):
+            self.postings.setdefault(tok, []).append((i, doc.bm25[tok]))
+        for g in sorted({g for r in doc.unit_readings for g in bigrams(r)}):
+            self.reading_postings.setdefault(g, []).append(i)
+        self.vocab = self.vocab | doc.vocab
 
     def tokens(self, text: str) -> list[str]:
         return list(self.analyse(text)[0])
@@ -99,7 +125,7 @@ class Index:
     def information(self, text: str) -> float:
         """The IDF mass of the question's words: how much it says that could tell
         entries apart. A lone word that most entries use says almost nothing."""
-        return sum(self.idf.get(t, self.unknown_idf) for t in set(self.tokens(text)))
+        return math.fsum(self.idf.get(t, self.unknown_idf) for t in set(self.tokens(text)))
 
     def _recover_kana(self, text: str) -> list[str]:
         """Words the FAQ uses, found again in text typed in hiragana: "でじたるしょめい"
@@ -134,7 +160,10 @@ class Index:
                     if len(kana) >= 3:
                         kana_lemmas.setdefault(kana, lemma)
         units = [tuple(self.synonyms.apply(a.lemmas)) for a in analyses]
-        answer_toks = self.synonyms.apply(analyse(e.answer_ja).lemmas + analyse(e.answer_en).lemmas)
+        # answers need lemmas only; an English field copied from the Japanese is read once
+        answer_ja = lemmas(e.answer_ja)
+        answer_en = answer_ja if e.answer_en == e.answer_ja else lemmas(e.answer_en)
+        answer_toks = self.synonyms.apply(answer_ja + answer_en)
         tf: Counter[str] = Counter()
         for u in units[:2]:  # the questions themselves count double
             tf.update(u)
@@ -192,11 +221,18 @@ class Index:
 
     def reading_candidates(self, query_reading: str, limit: int) -> list[int]:
         counts: Counter[int] = Counter()
-        for g in set(bigrams(query_reading)):
+        for g in sorted(set(bigrams(query_reading))):  # sorted: no hash-seed order
             postings = self.reading_postings.get(g, ())
             if len(postings) <= max(8, len(self.docs) // 4):  # common bigrams say little
                 counts.update(postings)
-        return [i for i, _ in counts.most_common(limit)]
+        if not counts or limit <= 0:
+            return []
+        # The `limit` highest counts, ties by entry, not by the order a set happened to
+        # give (PYTHONHASHSEED). The threshold comes from a sort in C; few entries pass it.
+        values = sorted(counts.values(), reverse=True)
+        floor = values[min(limit, len(values)) - 1]
+        best = sorted((i for i, c in counts.items() if c >= floor), key=lambda i: (-counts[i], i))
+        return best[:limit]
 
     def bm25_ceiling(self, idf_mass: float) -> float:
         """What a document holding every query word often would score: the 0..1 scale."""

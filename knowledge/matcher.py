@@ -17,7 +17,8 @@ from knowledge.kb import Entry, KnowledgeBase
 from knowledge.normalize import detect_lang, normalize
 from knowledge.signals import error_codes, phrase_hits
 from knowledge.smalltalk import Smalltalk, load_smalltalk
-from knowledge.synonyms import load_synonyms
+from knowledge.synonyms import SynonymTable, load_synonyms
+from knowledge.tables import tables_for
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.toml")
 FEATURES = (
@@ -171,11 +172,20 @@ class Matcher:
         *,
         calibration: Calibration | None = None,
         smalltalk: Smalltalk | None = None,
+        synonyms: SynonymTable | None = None,
     ) -> None:
+        """Tables not given are the knowledge base's own (knowledge/tables.py): another
+        FAQ never gets the bundled FAQ's SSL synonyms."""
         self.kb = kb
-        self.index = Index(kb, load_synonyms())
-        self.calibration = calibration or Calibration.load()
-        self.smalltalk = smalltalk or load_smalltalk()
+        tables = tables_for(kb)
+        self.index = Index(kb, synonyms if synonyms is not None else load_synonyms(tables.synonyms))
+        self.calibration = calibration or Calibration.load(tables.thresholds)
+        self.smalltalk = smalltalk or load_smalltalk(tables.smalltalk)
+
+    def add(self, entry: Entry) -> None:
+        """Use one more entry (a learned one) from now on, without rebuilding the index."""
+        self.index.add(entry)
+        self.kb = self.kb.with_entries([entry])
 
     def features(self, question: str) -> list[tuple[int, list[float]]]:
         """Features per candidate entry (see FEATURES), margin filled in: each entry's
@@ -211,7 +221,7 @@ class Matcher:
             for k, u in enumerate(doc.unit_sets):
                 shared = u & qset
                 if shared:
-                    w_shared = sum(qw[t] for t in shared)
+                    w_shared = math.fsum(qw[t] for t in shared)  # exact: any set order
                     unit_sim = max(unit_sim, 2 * w_shared / (w_q + doc.unit_weights[k]))
             best = _best(norm_q, doc.unit_texts, fuzz.ratio)
             if many_words:
