@@ -276,10 +276,7 @@ def _accuracy(
     totals: dict[tuple[str, str], int] = {}
     for c, r, p in zip(cases, ranked, conf, strict=True):
         answered = bool(r) and _answers(r, float(p), c.query.information, cal)
-        if c.expected is None:
-            ok = not answered
-        else:
-            ok = answered and r[0].entry.id in c.expected
+        ok = (not answered) if c.expected is None else (answered and r[0].entry.id in c.expected)
         key = (c.group, c.kind)
         totals[key] = totals.get(key, 0) + 1
         hits[key] = hits.get(key, 0) + int(ok)
@@ -296,7 +293,9 @@ def _answers(ranked: list[Scored], confidence: float, information: float, cal: C
     return confidence >= cal.answer
 
 
-def reliability(conf: Any, right: Any, bins: int = 10) -> list[tuple[float, float, int, float, float]]:
+def reliability(
+    conf: Any, right: Any, bins: int = 10
+) -> list[tuple[float, float, int, float, float]]:
     rows = []
     for b in range(bins):
         lo, hi = b / bins, (b + 1) / bins
@@ -334,14 +333,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     cal = replace(base, answer=answer)
     acc = _accuracy(cases, ranked, conf, cal)
     print(f"answer >= {answer} (out-of-fold accuracy):")
-    for key in sorted(acc):
-        print(f"  {key[0]:7s} {key[1]:4s} {acc[key]:.3f}  (target {TARGETS.get(key, 0):.2f})")
-    hit1 = {}
+    for group, kind in sorted(acc):
+        target = TARGETS.get((group, kind), 0.0)
+        print(f"  {group:7s} {kind:4s} {acc[group, kind]:.3f}  (target {target:.2f})")
+    hit1: dict[str, list[bool]] = {}
     for c, r in zip(cases, ranked, strict=True):
         if c.expected is not None:
             hit1.setdefault(c.group, []).append(bool(r) and r[0].entry.id in c.expected)
     for g, v in sorted(hit1.items()):
         print(f"  {g} Hit@1 {sum(v) / len(v):.3f}")
+    styles: dict[tuple[str, str], list[tuple[bool, bool]]] = {}
+    for c, r, p in zip(cases, ranked, conf, strict=True):
+        answered = bool(r) and _answers(r, float(p), c.query.information, cal)
+        top_ok = bool(r) and c.expected is not None and r[0].entry.id in c.expected
+        ok = (not answered) if c.expected is None else (answered and top_ok)
+        styles.setdefault((c.group, c.style), []).append((top_ok, ok))
+    print("by style: n, Hit@1, accuracy")
+    for (g, st), v in sorted(styles.items()):
+        top_share = sum(t for t, _ in v) / len(v)
+        right_share = sum(o for _, o in v) / len(v)
+        print(f"  {g:7s} {st:14s} {len(v):4d} {top_share:.3f} {right_share:.3f}")
     print("reliability (out-of-fold): score bin, n, mean score, share right")
     for lo, hi, n, mean, right in reliability(conf, cv["y2"]):
         print(f"  {lo:.1f}-{hi:.1f} {n:5d} {mean:.3f} {right:.3f}")
@@ -349,7 +360,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     w = fit_softmax(cases)
     c2 = fit_logistic(cv["x2"], cv["y2"])
     weights = {n: float(w[k]) for k, n in enumerate(FEATURES)}
-    confidence = {"bias": float(c2[0]), **{n: float(c2[k + 1]) for k, n in enumerate(CONFIDENCE_FEATURES)}}
+    confidence = {
+        "bias": float(c2[0]),
+        **{n: float(c2[k + 1]) for k, n in enumerate(CONFIDENCE_FEATURES)},
+    }
     print("relevance:", {k: round(v, 3) for k, v in weights.items()})
     print("confidence:", {k: round(v, 3) for k, v in confidence.items()})
     if args.write:

@@ -153,9 +153,7 @@ class Index:
             unit_texts=[normalize(short_texts[k]) for k in kept],
             short_vocab=short_vocab,
             vocab=short_vocab | frozenset(answer_tf),
-            signals=SignalSet.from_entry_signals(
-                e.signals, f"{e.question_ja}\n{e.question_en}"
-            ),
+            signals=SignalSet.from_entry_signals(e.signals, f"{e.question_ja}\n{e.question_en}"),
             intents=intents(e.question_ja) | intents(e.question_en),
         )
         doc.unit_sets = [frozenset(u) for u in doc.units]

@@ -7,6 +7,7 @@ and a calibrated probability that the top entry is the right answer."""
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -48,7 +49,6 @@ CONFIDENCE_FEATURES = (
     "top",  # the top candidate's softmax share
     "gap",  # its lead over the second
     "lin",  # sigmoid of its linear relevance score: relevant at all, not only the best
-
     "cov_short",
     "cov_all",
     "recall",
@@ -240,7 +240,11 @@ def default_synonyms(kb: KnowledgeBase) -> SynonymTable:
         bundled = Path(kb.source).resolve() == DEFAULT_KB.resolve()
     except (OSError, ValueError):
         bundled = False
-    return load_synonyms(DEFAULT_SYNONYMS) if bundled and DEFAULT_SYNONYMS.is_file() else SynonymTable({})
+    return (
+        load_synonyms(DEFAULT_SYNONYMS)
+        if bundled and DEFAULT_SYNONYMS.is_file()
+        else SynonymTable({})
+    )
 
 
 class Matcher:
@@ -257,12 +261,14 @@ class Matcher:
         self.calibration = calibration or Calibration.load()
         self.smalltalk = smalltalk or load_smalltalk()
         self._query: Query | None = None
+        self._english = sum(e.has_lang("en") for e in kb)
 
     def add(self, entry: Entry) -> None:
         """Use one more (learned) entry at once: it is indexed on its own, nothing is
         rebuilt."""
         self.kb = self.kb.with_entries([entry])
         self.index.add(entry)
+        self._english += entry.has_lang("en")
         self._query = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -282,6 +288,8 @@ class Matcher:
         reading = read_message(question)
         content = reading.content
         tokens, kana = idx.analyse(content)
+        if self._english * 2 < idx.size and tokens:
+            tokens = _without_plain_english(tokens, content, idx.df)
         weights = {t: idx.idf(t) for t in sorted(set(tokens))}
         mass = sum(weights.values())
         unknown = [t for t in weights if t not in idx.df]
@@ -355,7 +363,9 @@ class Matcher:
         docs = [idx.docs[i] for i in chosen]
         fuzz_best = _best_per_doc(q.sentences, [d.unit_texts for d in docs], fuzz.ratio)
         if len(q.weights) > 1:
-            sort_best = _best_per_doc((q.joined,), [d.unit_joined for d in docs], fuzz.token_sort_ratio)
+            sort_best = _best_per_doc(
+                (q.joined,), [d.unit_joined for d in docs], fuzz.token_sort_ratio
+            )
             fuzz_best = np.maximum(fuzz_best, sort_best)
         read_best = _best_per_doc((q.kana,), [d.unit_readings for d in docs], fuzz.ratio)
         qset = q.weights.keys()
@@ -470,6 +480,17 @@ class Matcher:
         if confidence >= cal.ambiguous and top[0].score - s2 <= cal.close:
             return MatchResult(question, lang, "ambiguous", confidence, None, top)
         return MatchResult(question, lang, "none", confidence, None, top)
+
+
+_NAME = re.compile(r"[A-Za-z0-9]*(?:[A-Z][A-Za-z0-9]*[A-Z0-9]|[0-9])[A-Za-z0-9]*")
+
+
+def _without_plain_english(tokens: tuple[str, ...], text: str, known: Any) -> tuple[str, ...]:
+    """An FAQ written mostly in Japanese knows no English words but its product names:
+    plain English words of the question ("create", "error") are neither evidence for an
+    entry nor against all of them. Names (HAProxy, IIS, TLS1.3) count as usual."""
+    names = {m.casefold() for m in _NAME.findall(text)}
+    return tuple(t for t in tokens if t in known or not t.isascii() or t in names)
 
 
 def _best_per_doc(queries: Sequence[str], choices: list[list[str]], scorer: Any) -> Any:
