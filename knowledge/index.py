@@ -43,6 +43,9 @@ class EntryDoc:
     unit_sets: list[frozenset[str]] = field(default_factory=list)
     unit_readings: list[str] = field(default_factory=list)
     unit_joined: list[str] = field(default_factory=list)  # lemmas joined, for token_sort_ratio
+    questions: int = 0  # how many of the units are the entry's own questions (the first ones)
+    weights: list[float] = field(default_factory=list)  # IDF mass per unit (Index.unit_weights)
+    weights_at: int = -1  # the index size those weights were computed at
 
 
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096ー]{3,}")
@@ -105,8 +108,24 @@ class Index:
         self.fields = {name: _Postings() for name in FIELDS}
         self.reading_postings: dict[str, list[int]] = defaultdict(list)
         self.codes: set[str] = set()
+        self.signal_entries: dict[str, list[int]] = defaultdict(list)  # code -> entries
+        self.any_field: dict[str, list[int]] = defaultdict(list)  # token -> entries holding it
+        self._any_arrays: dict[str, Any] = {}
+        self._reading_arrays: dict[str, Any] = {}
+        self._idf: dict[str, float] = {}
+        # Every unit of every entry, in entry order: unit postings give each unit's share
+        # of the query at once (numpy), for all entries.
+        self.unit_postings: dict[str, list[int]] = defaultdict(list)
+        self._unit_arrays: dict[str, Any] = {}
+        self.unit_start: list[int] = []  # first unit of each entry
+        self.unit_count: list[int] = []
+        self.unit_question: list[bool] = []  # the unit is one of the entry's own questions
+        self.unit_mass: list[float] = []  # IDF mass of each unit, at the size `_mass_at`
+        self._mass_at = 0
+        self._unit_np: tuple[Any, Any, Any, Any] | None = None
         for e in kb:
             self.add(e)
+        self._refresh_unit_mass()
 
     # -- building -------------------------------------------------------------------
 
@@ -119,9 +138,37 @@ class Index:
         self.df.update(doc.vocab)
         self.fields["short"].add(i, short_tf)
         self.fields["answer"].add(i, answer_tf)
+        for tok in sorted(doc.vocab):
+            self.any_field[tok].append(i)
+            self._any_arrays.pop(tok, None)
         for g in sorted({g for r in doc.unit_readings for g in bigrams(r)}):
             self.reading_postings[g].append(i)
+            self._reading_arrays.pop(g, None)
         self.codes |= doc.signals.codes
+        for key in sorted(doc.signals.codes | doc.signals.identifiers):
+            self.signal_entries[key].append(i)
+        self.unit_start.append(len(self.unit_mass))
+        self.unit_count.append(len(doc.unit_sets))
+        for k, u in enumerate(doc.unit_sets):
+            uid = len(self.unit_mass)
+            for tok in sorted(u):
+                self.unit_postings[tok].append(uid)
+                self._unit_arrays.pop(tok, None)
+            self.unit_question.append(k < doc.questions)
+            self.unit_mass.append(
+                math.fsum(self.idf(t) for t in sorted(u)) if self._mass_at else 0.0
+            )
+        self._unit_np = None
+        if self._mass_at and len(self.docs) > self._mass_at * 1.1:
+            self._refresh_unit_mass()  # IDF drifted: recompute every unit's mass
+
+    def _refresh_unit_mass(self) -> None:
+        self.unit_mass = [
+            math.fsum(self.idf(t) for t in sorted(u)) for d in self.docs for u in d.unit_sets
+        ]
+        self._mass_at = len(self.docs)
+        self._unit_np = None
+        self._idf = {}  # N changed: every IDF did
 
     def _doc(self, e: Entry) -> tuple[EntryDoc, Counter[str], Counter[str]]:
         """One entry's document. Each text goes through MeCab once; the Japanese short
@@ -156,6 +203,7 @@ class Index:
             signals=SignalSet.from_entry_signals(e.signals, f"{e.question_ja}\n{e.question_en}"),
             intents=intents(e.question_ja) | intents(e.question_en),
         )
+        doc.questions = sum(1 for k in kept if k < 2)
         doc.unit_sets = [frozenset(u) for u in doc.units]
         doc.unit_readings = [analyses[k].reading for k in kept]
         doc.unit_joined = [" ".join(u) for u in doc.units]
@@ -185,11 +233,21 @@ class Index:
         return len(self.docs)
 
     def idf(self, tok: str) -> float:
-        n = max(len(self.docs), 1)
-        c = self.df.get(tok, 0)
-        if c == 0:  # a word no entry uses weighs like the rarest known word, and a little more
-            return math.log(1 + (n + 0.5) / 0.5)
-        return math.log(1 + (n - c + 0.5) / (c + 0.5))
+        hit = self._idf.get(tok)
+        if hit is None:
+            n = max(len(self.docs), 1)
+            c = self.df.get(tok, 0)
+            # a word no entry uses weighs like the rarest known word, and a little more
+            hit = math.log(1 + (n - c + 0.5) / (c + 0.5)) if c else math.log(1 + (n + 0.5) / 0.5)
+            self._idf[tok] = hit
+        return hit
+
+    def unit_weights(self, doc: EntryDoc) -> list[float]:
+        """The IDF mass of each of the entry's units, recomputed once the index grew."""
+        if doc.weights_at != len(self.docs):
+            doc.weights = [math.fsum(self.idf(t) for t in sorted(u)) for u in doc.unit_sets]
+            doc.weights_at = len(self.docs)
+        return doc.weights
 
     def information(self, text: str) -> float:
         """The IDF mass of the text's words: how much it says that could tell entries
@@ -208,8 +266,11 @@ class Index:
         }
         for tok in sorted(qweights):
             w = qweights[tok]
+            every = self._any(tok)
+            if every is None:
+                continue
+            out["cov_all"][every] += w
             idf = self.idf(tok)
-            seen = None
             for name in FIELDS:
                 post = self.fields[name]
                 arr = post.arrays(tok)
@@ -220,10 +281,48 @@ class Index:
                 out[f"bm25_{name}"][ids] += idf * tf * (_K1 + 1) / (tf + norm)
                 if name == "short":
                     out["cov_short"][ids] += w
-                seen = ids if seen is None else np.union1d(seen, ids)
-            if seen is not None:
-                out["cov_all"][seen] += w
         return out
+
+    def unit_scores(self, qweights: dict[str, float], mass: float) -> tuple[Any, Any]:
+        """Per entry: the best weighted Dice of the query against one of its units, and
+        the best share of one of its own questions' IDF mass that the query holds."""
+        n = len(self.docs)
+        if self._unit_np is None:
+            counts = np.asarray(self.unit_count, dtype=np.int64)
+            self._unit_np = (
+                np.asarray(self.unit_mass, dtype=np.float64),
+                np.asarray(self.unit_question, dtype=bool),
+                np.asarray(self.unit_start, dtype=np.int64)[counts > 0],
+                counts > 0,
+            )
+        unit_mass, is_question, starts, has_units = self._unit_np
+        dice = np.zeros(n)
+        recall = np.zeros(n)
+        if not len(unit_mass):
+            return dice, recall
+        shared = np.zeros(len(unit_mass))
+        for tok in sorted(qweights):
+            arr = self._unit_arrays.get(tok)
+            if arr is None:
+                ids = self.unit_postings.get(tok)
+                if not ids:
+                    continue
+                arr = self._unit_arrays[tok] = np.asarray(ids, dtype=np.int64)
+            shared[arr] += qweights[tok]
+        safe = np.where(unit_mass > 0, unit_mass, 1.0)
+        dice[has_units] = np.maximum.reduceat(2 * shared / (mass + unit_mass), starts)
+        rec = np.where(is_question, shared / safe, 0.0)
+        recall[has_units] = np.maximum.reduceat(rec, starts)
+        return dice, recall
+
+    def _any(self, tok: str) -> Any:
+        hit = self._any_arrays.get(tok)
+        if hit is None:
+            ids = self.any_field.get(tok)
+            if not ids:
+                return None
+            hit = self._any_arrays[tok] = np.asarray(ids, dtype=np.int64)
+        return hit
 
     def _recover_kana(self, text: str) -> list[str]:
         """Words the FAQ uses, found again in text typed in hiragana: "でじたるしょめい"
@@ -246,14 +345,25 @@ class Index:
         return found
 
     def reading_candidates(self, query_reading: str, limit: int) -> list[int]:
-        counts: Counter[int] = Counter()
+        """Entries sharing the most reading bigrams with the query (common bigrams
+        skipped); ties by entry order."""
         common = max(8, len(self.docs) // 4)
+        found = []
         for g in sorted(set(bigrams(query_reading))):
-            postings = self.reading_postings.get(g, ())
-            if len(postings) <= common:  # common bigrams say little
-                counts.update(postings)
-        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [i for i, _ in ranked[:limit]]
+            arr = self._reading_arrays.get(g)
+            if arr is None:
+                ids = self.reading_postings.get(g)
+                if not ids:
+                    continue
+                arr = self._reading_arrays[g] = np.asarray(ids, dtype=np.int64)
+            if len(arr) <= common:  # common bigrams say little
+                found.append(arr)
+        if not found:
+            return []
+        counts = np.bincount(np.concatenate(found), minlength=len(self.docs))
+        hits = np.flatnonzero(counts)
+        best = hits[np.argsort(-counts[hits], kind="stable")[:limit]]
+        return [int(i) for i in best]
 
 
 def bigrams(s: str) -> list[str]:

@@ -36,19 +36,21 @@ FEATURES = (
     "bm25_short_rel",  # BM25 of the short field over the best entry's
     "bm25_answer_rel",  # BM25 of the answer field over the best entry's
     "dice",  # best weighted Dice against one question or phrasing
-    "recall",  # best IDF share of one question or phrasing that the query holds
+    "recall",  # best IDF share of one of the entry's own questions that the query holds
     "fuzz",  # best rapidfuzz similarity of a sentence against one unit
     "reading",  # best similarity of the readings (kana typos)
     "intent_shared",  # the query asks what the entry's question asks
     "intent_conflict",  # both ask something, and not the same thing
     "rank",  # 1 / (1 + rank by the cheap first-pass score)
+    "missing",  # the highest IDF of a query word the entry lacks, over the highest possible
+    "unreported",  # the entry is about an error message; the query reports no problem
 )
 # Stage two judges the top candidate: its relevance, its lead, and how much of the
 # question it explains.
 CONFIDENCE_FEATURES = (
     "top",  # the top candidate's softmax share
     "gap",  # its lead over the second
-    "lin",  # sigmoid of its linear relevance score: relevant at all, not only the best
+    "lin",  # its linear relevance score, squashed: relevant at all, not only the best
     "cov_short",
     "cov_all",
     "recall",
@@ -56,16 +58,20 @@ CONFIDENCE_FEATURES = (
     "novel",
     "foreign",
     "intent_conflict",
-    "information",
+    "missing",
+    "unreported",
 )
 Decision = Literal["answer", "ambiguous", "none", "smalltalk", "human"]
 # Costlier features run on this many entries that the first pass favours (plus kana and
 # signal candidates); the first pass itself scores every entry the query touches.
-CANDIDATES = 24
+CANDIDATES = 16
 # A question is matched on its first characters only: a huge paste is not a question, and
 # tokenising all of it would only cost time.
 MAX_QUESTION_CHARS = 2000
 _MAX_SENTENCES = 6
+_UNREPORTED = FEATURES.index("unreported")
+# What a message reports when it describes a problem rather than asking for a procedure.
+_PROBLEM = frozenset({"error", "trouble"})
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,10 @@ class Calibration:
     close: float
     candidates: int
     min_information: float
+    # The share of right answers among development questions that report no problem
+    # but whose top entry is about an error message (knowledge.calibrate measures it):
+    # the most such an answer can be trusted, and below the answer threshold.
+    unreported_cap: float = 0.1
 
     @classmethod
     def load(cls, path: Path = DEFAULT_THRESHOLDS) -> Calibration:
@@ -146,6 +156,7 @@ class Calibration:
             close=float(d["close"]),
             candidates=int(d["candidates"]),
             min_information=float(d["min_information"]),
+            unreported_cap=float(d.get("unreported_cap", 0.1)),
         )
 
     def linear(self, rows: Sequence[Sequence[float]]) -> list[float]:
@@ -207,11 +218,10 @@ def confidence_features(ranked: list[Scored], query: Query | None = None) -> tup
     f = dict(zip(FEATURES, top.features, strict=False))
     novel = query.novel if query else 0.0
     foreign = query.foreign if query else 0.0
-    info = query.information if query else 0.0
     return (
         top.score,
         gap,
-        1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, top.raw)))),
+        top.raw / (abs(top.raw) + 5.0),
         f.get("cov_short", 0.0),
         f.get("cov_all", 0.0),
         f.get("recall", 0.0),
@@ -219,7 +229,8 @@ def confidence_features(ranked: list[Scored], query: Query | None = None) -> tup
         novel,
         foreign,
         f.get("intent_conflict", 0.0),
-        info / (info + 8.0),
+        f.get("missing", 0.0),
+        f.get("unreported", 0.0),
     )
 
 
@@ -340,18 +351,17 @@ class Matcher:
         max_a = float(bm_a.max()) if n else 0.0
         rel_s = bm_s / max_s if max_s > 0 else bm_s
         rel_a = bm_a / max_a if max_a > 0 else bm_a
-        cheap = (fs["cov_short"] + fs["cov_all"]) / mass + rel_s + 0.5 * rel_a
+        dice_all, recall_all = (
+            idx.unit_scores(q.weights, mass) if q.weights else (np.zeros(n), np.zeros(n))
+        )
+        cheap = (fs["cov_short"] + fs["cov_all"]) / mass + rel_s + 0.5 * rel_a + dice_all
         touched = np.flatnonzero(cheap > 0)
         order = touched[np.argsort(-cheap[touched], kind="stable")]
         rank_of = {int(i): r for r, i in enumerate(order[: CANDIDATES * 2])}
         chosen = [int(i) for i in order[:CANDIDATES]]
         extra = idx.reading_candidates(q.kana, CANDIDATES // 4)
-        if q.codes or q.identifiers:
-            extra += [
-                i
-                for i, d in enumerate(idx.docs)
-                if (q.codes & d.signals.codes) or (q.identifiers & d.signals.identifiers)
-            ]
+        for key in sorted(q.codes | q.identifiers):
+            extra += idx.signal_entries.get(key, [])
         seen = set(chosen)
         for i in extra:
             if i not in seen:
@@ -368,18 +378,10 @@ class Matcher:
             )
             fuzz_best = np.maximum(fuzz_best, sort_best)
         read_best = _best_per_doc((q.kana,), [d.unit_readings for d in docs], fuzz.ratio)
-        qset = q.weights.keys()
+        ceiling_idf = idx.idf("\x00") or 1.0  # what a word no entry uses weighs
         out: list[tuple[int, list[float]]] = []
         for k, (i, doc) in enumerate(zip(chosen, docs, strict=True)):
-            dice = recall = 0.0
-            for u in doc.unit_sets:
-                shared = u & qset
-                if shared:
-                    w_shared = sum(q.weights[t] for t in shared)
-                    w_unit = sum(idx.idf(t) for t in u)
-                    dice = max(dice, 2 * w_shared / (mass + w_unit))
-                    if len(u) > 1:
-                        recall = max(recall, w_shared / w_unit)
+            dice, recall = float(dice_all[i]), float(recall_all[i])
             shared_intent = bool(q.intents & doc.intents)
             conflict = bool(q.intents and doc.intents and not shared_intent)
             r = rank_of.get(i)
@@ -396,6 +398,9 @@ class Matcher:
                 1.0 if shared_intent else 0.0,
                 1.0 if conflict else 0.0,
                 1.0 / (1 + r) if r is not None else 0.0,
+                max((w for t, w in q.weights.items() if t not in doc.vocab), default=0.0)
+                / ceiling_idf,
+                1.0 if ("error" in doc.intents and q.intents and not q.intents & _PROBLEM) else 0.0,
             ]
             out.append((i, f))
         return out
@@ -468,6 +473,10 @@ class Matcher:
         if not top:
             return MatchResult(question, lang, "none", 0.0, None, ())
         confidence = cal.confident(ranked, query if query is not None else self.query(question))
+        if not top[0].signal and top[0].features[_UNREPORTED] > 0:
+            # what is asked is not what the entry answers ("how do I renew" against an
+            # error whose cause may be a renewal): never an answer
+            confidence = min(confidence, cal.unreported_cap, cal.answer - 0.01)
         if top[0].signal:
             confidence = max(confidence, top[0].score)
         elif information is not None and information < cal.min_information:
@@ -502,9 +511,8 @@ def _best_per_doc(queries: Sequence[str], choices: list[list[str]], scorer: Any)
     if not flat or not queries:
         return best
     matrix = process.cdist(queries, flat, scorer=scorer, dtype=np.float32).max(axis=0)
-    pos = 0
-    for k, group in enumerate(choices):
-        if group:
-            best[k] = float(matrix[pos : pos + len(group)].max())
-            pos += len(group)
+    sizes = np.fromiter((len(g) for g in choices), dtype=np.int64, count=len(choices))
+    filled = sizes > 0
+    starts = np.concatenate(([0], np.cumsum(sizes[filled])[:-1]))
+    best[filled] = np.maximum.reduceat(matrix, starts)
     return best

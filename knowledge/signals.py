@@ -25,6 +25,9 @@ _TAIL_CUE = re.compile(
     r"[\"'「]?([0-9a-f]{3,7})(?![0-9a-z])"
     r"|(?<![0-9a-z])([0-9a-f]{3,7})[\"'」]?\s*で終わる"
     r"|(?:ending|ends|ended) (?:in|with) [\"']?([0-9a-f]{3,7})(?![0-9a-z])"
+    # a shortened code next to the word for error or code: "93005エラー", "CAPI2 3009"
+    r"|(?:エラー|error|err|コード|code|番号|capi2|schannel)\s*(?:が|は|=|:|no\.?|#)?\s*([0-9a-f]{4,7})(?![0-9a-z])"
+    r"|(?<![0-9a-z.])([0-9a-f]{4,7})\s*(?:エラー|error|番の?エラー)"
 )
 # Upper-case identifiers of browser and library errors (ERR_CERT_DATE_INVALID,
 # SEC_ERROR_UNKNOWN_ISSUER): one token the tokeniser would split into common words.
