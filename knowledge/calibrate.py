@@ -149,7 +149,7 @@ def fit_logistic(x: Any, y: Any, *, l2: float = 1.0, rounds: int = 50) -> Any:
 
 
 def fit_softmax(
-    cases: Sequence[Case], *, l2: float = 1.0, rounds: int = 60, balance: bool = True
+    cases: Sequence[Case], *, l2: float = 0.03, rounds: int = 60, balance: bool = True
 ) -> Any:
     """Weights of a conditional logit: per question, a softmax over its candidates, the
     likelihood of its right ones maximised (Newton's method, L2). Questions whose right
@@ -205,6 +205,42 @@ def fit_softmax(
 def _logsumexp(z: Any) -> float:
     m = float(z.max())
     return m + float(np.log(np.exp(z - m).sum()))
+
+
+# The direction each confidence feature may push: more coverage or a wider lead never
+# lowers the confidence, words no entry knows never raise it. Fitted weights that come
+# out the other way (a confound of the development sets, such as length) are set to 0.
+SIGNS = {
+    "top": 1,
+    "gap": 1,
+    "lin": 1,
+    "cov_short": 1,
+    "cov_all": 1,
+    "recall": 1,
+    "fuzz": 1,
+    "novel": -1,
+    "foreign": -1,
+    "intent_conflict": -1,
+    "missing": -1,
+    "unreported": -1,
+}
+
+
+def fit_signed(x: Any, y: Any, names: Sequence[str], *, l2: float = 1.0) -> Any:
+    """fit_logistic with each weight held to its sign in SIGNS: a weight of the wrong
+    sign is fixed at 0 and the rest refitted, until none is left."""
+    x = np.asarray(x, dtype=np.float64)
+    active = list(range(len(names)))
+    while True:
+        w = fit_logistic(x[:, active], y, l2=l2)
+        wrong = [k for j, k in enumerate(active) if SIGNS.get(names[k], 0) * w[j + 1] < 0]
+        if not wrong:
+            full = np.zeros(len(names) + 1)
+            full[0] = w[0]
+            for j, k in enumerate(active):
+                full[k + 1] = w[j + 1]
+            return full
+        active = [k for k in active if k not in wrong]
 
 
 def _sigmoid(z: Any) -> Any:
@@ -263,7 +299,7 @@ def cross_validate(cases: list[Case], base: Calibration, k: int) -> dict[str, An
     conf = np.zeros(len(cases))
     for f in range(k):
         tr = np.asarray([g != f for g in folds])
-        c2 = fit_logistic(x2[tr], y2[tr])
+        c2 = fit_signed(x2[tr], y2[tr], CONFIDENCE_FEATURES)
         conf[~tr] = _sigmoid(x2[~tr] @ c2[1:] + c2[0])
     return {"ranked": oof_ranked, "confidence": conf, "x2": x2, "y2": y2}
 
@@ -366,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {lo:.1f}-{hi:.1f} {n:5d} {mean:.3f} {right:.3f}")
 
     w = fit_softmax(cases)
-    c2 = fit_logistic(cv["x2"], cv["y2"])
+    c2 = fit_signed(cv["x2"], cv["y2"], CONFIDENCE_FEATURES)
     weights = {n: float(w[k]) for k, n in enumerate(FEATURES)}
     confidence = {
         "bias": float(c2[0]),

@@ -10,9 +10,11 @@ Entries can be added one at a time (learned answers) without rebuilding anything
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +108,9 @@ class Index:
         self.docs: list[EntryDoc] = []
         self.df: Counter[str] = Counter()
         self.fields = {name: _Postings() for name in FIELDS}
+        # adjacent lemma pairs of every text: word order ("ファイル 認証" is not "認証 ファイル")
+        self.pairs = _Postings()
+        self.pair_df: Counter[str] = Counter()
         self.reading_postings: dict[str, list[int]] = defaultdict(list)
         self.codes: set[str] = set()
         self.signal_entries: dict[str, list[int]] = defaultdict(list)  # code -> entries
@@ -133,11 +138,13 @@ class Index:
         """Index one more entry. Costs its own texts' tokenisation and appends to the
         postings it touches; nothing else is recomputed."""
         i = len(self.docs)
-        doc, short_tf, answer_tf = self._doc(e)
+        doc, short_tf, answer_tf, pairs_tf = self._doc(e)
         self.docs.append(doc)
         self.df.update(doc.vocab)
         self.fields["short"].add(i, short_tf)
         self.fields["answer"].add(i, answer_tf)
+        self.pairs.add(i, pairs_tf)
+        self.pair_df.update(pairs_tf.keys())
         for tok in sorted(doc.vocab):
             self.any_field[tok].append(i)
             self._any_arrays.pop(tok, None)
@@ -170,7 +177,7 @@ class Index:
         self._unit_np = None
         self._idf = {}  # N changed: every IDF did
 
-    def _doc(self, e: Entry) -> tuple[EntryDoc, Counter[str], Counter[str]]:
+    def _doc(self, e: Entry) -> tuple[EntryDoc, Counter[str], Counter[str], Counter[str]]:
         """One entry's document. Each text goes through MeCab once; the Japanese short
         texts also teach `kana_lemmas` the readings of their words (kana recovery)."""
         short_texts = [e.question_ja, e.question_en, *e.phrasings_ja, *e.phrasings_en]
@@ -192,6 +199,8 @@ class Index:
         for u in units:
             short_tf.update(u)
         answer_tf = Counter(answer)
+        pairs_tf: Counter[str] = Counter(p for u in units for p in pairs(u))
+        pairs_tf.update(pairs(answer))
         short_vocab = frozenset(short_tf)
         kept = [k for k, u in enumerate(units) if u]
         doc = EntryDoc(
@@ -207,7 +216,7 @@ class Index:
         doc.unit_sets = [frozenset(u) for u in doc.units]
         doc.unit_readings = [analyses[k].reading for k in kept]
         doc.unit_joined = [" ".join(u) for u in doc.units]
-        return doc, short_tf, answer_tf
+        return doc, short_tf, answer_tf, pairs_tf
 
     # -- queries --------------------------------------------------------------------
 
@@ -315,6 +324,21 @@ class Index:
         recall[has_units] = np.maximum.reduceat(rec, starts)
         return dice, recall
 
+    def pair_scores(self, tokens: tuple[str, ...]) -> Any:
+        """Per entry: BM25 over the adjacent lemma pairs of the query."""
+        n = len(self.docs)
+        out = np.zeros(n)
+        norm = self.pairs.length_norm()
+        for p in sorted(set(pairs(tokens))):
+            arr = self.pairs.arrays(p)
+            if arr is None:
+                continue
+            ids, tf = arr
+            c = self.pair_df[p]
+            idf = math.log(1 + (n - c + 0.5) / (c + 0.5))
+            out[ids] += idf * tf * (_K1 + 1) / (tf + norm[ids])
+        return out
+
     def _any(self, tok: str) -> Any:
         hit = self._any_arrays.get(tok)
         if hit is None:
@@ -364,6 +388,10 @@ class Index:
         hits = np.flatnonzero(counts)
         best = hits[np.argsort(-counts[hits], kind="stable")[:limit]]
         return [int(i) for i in best]
+
+
+def pairs(tokens: Sequence[str]) -> list[str]:
+    return [f"{a} {b}" for a, b in itertools.pairwise(tokens) if a != b]
 
 
 def bigrams(s: str) -> list[str]:

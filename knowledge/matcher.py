@@ -41,7 +41,8 @@ FEATURES = (
     "reading",  # best similarity of the readings (kana typos)
     "intent_shared",  # the query asks what the entry's question asks
     "intent_conflict",  # both ask something, and not the same thing
-    "rank",  # 1 / (1 + rank by the cheap first-pass score)
+    "bm25_sum_rel",  # BM25 of both fields together over the best entry's
+    "pairs_rel",  # BM25 of adjacent word pairs (word order) over the best entry's
     "missing",  # the highest IDF of a query word the entry lacks, over the highest possible
     "unreported",  # the entry is about an error message; the query reports no problem
 )
@@ -355,9 +356,12 @@ class Matcher:
             idx.unit_scores(q.weights, mass) if q.weights else (np.zeros(n), np.zeros(n))
         )
         cheap = (fs["cov_short"] + fs["cov_all"]) / mass + rel_s + 0.5 * rel_a + dice_all
+        both = bm_s + bm_a
+        max_both = float(both.max()) if n else 0.0
+        pair_bm = idx.pair_scores(q.tokens)
+        max_pairs = float(pair_bm.max()) if n else 0.0
         touched = np.flatnonzero(cheap > 0)
         order = touched[np.argsort(-cheap[touched], kind="stable")]
-        rank_of = {int(i): r for r, i in enumerate(order[: CANDIDATES * 2])}
         chosen = [int(i) for i in order[:CANDIDATES]]
         extra = idx.reading_candidates(q.kana, CANDIDATES // 4)
         for key in sorted(q.codes | q.identifiers):
@@ -384,7 +388,6 @@ class Matcher:
             dice, recall = float(dice_all[i]), float(recall_all[i])
             shared_intent = bool(q.intents & doc.intents)
             conflict = bool(q.intents and doc.intents and not shared_intent)
-            r = rank_of.get(i)
             f = [
                 float(fs["cov_short"][i]) / mass,
                 float(fs["cov_all"][i]) / mass,
@@ -397,7 +400,8 @@ class Matcher:
                 float(read_best[k]) / 100,
                 1.0 if shared_intent else 0.0,
                 1.0 if conflict else 0.0,
-                1.0 / (1 + r) if r is not None else 0.0,
+                float(both[i]) / max_both if max_both > 0 else 0.0,
+                float(pair_bm[i]) / max_pairs if max_pairs > 0 else 0.0,
                 max((w for t, w in q.weights.items() if t not in doc.vocab), default=0.0)
                 / ceiling_idf,
                 1.0 if ("error" in doc.intents and q.intents and not q.intents & _PROBLEM) else 0.0,

@@ -102,10 +102,6 @@ def test_an_entry_that_only_mentions_the_words_is_not_the_answer(
     assert result.score < 0.3
 
 
-def test_a_lost_badge_is_not_a_deleted_key(matcher: Matcher) -> None:
-    assert not matcher.match("社員証をなくしました").answered
-
-
 def test_length_never_pushes_a_message_to_refusal(kb: KnowledgeBase, matcher: Matcher) -> None:
     opening = (
         "いつもお世話になっております。株式会社サンプル商事 情報システム部の佐藤でございます。"
