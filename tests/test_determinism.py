@@ -35,7 +35,7 @@ def _ask(kb: Path, seed: str, cache: Path, questions: str) -> str:
     return out.stdout
 
 
-@pytest.mark.parametrize("kb", [ROOT / "knowledge" / "faq.toml", DATA / "ssl-vendor-faq.ja.jsonl"],
+@pytest.mark.parametrize("kb", [ROOT / "knowledge" / "faq.toml", DATA / "kb" / "ssl-vendor-faq.ja.jsonl"],
                          ids=["seed", "vendor"])
 def test_same_answers_under_any_hash_seed(kb: Path, tmp_path: Path) -> None:
     questions = _questions()

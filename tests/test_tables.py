@@ -13,7 +13,7 @@ from knowledge.tokens import analyse
 
 DATA = Path(__file__).parent / "data"
 # A copy of ../shared/kb-dev/ssl-vendor-faq.ja.jsonl: a vendor's own FAQ, Japanese only.
-VENDOR = DATA / "ssl-vendor-faq.ja.jsonl"
+VENDOR = DATA / "kb" / "ssl-vendor-faq.ja.jsonl"
 # Everyday words the SSL table folds into its own terms.
 EVERYDAY = {"引越し": "移行", "紛失": "削除", "入れる": "インストール", "画面": "ページ"}
 
