@@ -26,7 +26,7 @@ from bot.types import (
     Lang,
     Reply,
 )
-from knowledge import Entry, KnowledgeBase, Matcher, MatchResult, detect_lang, load_kb
+from knowledge import Entry, KnowledgeBase, Matcher, MatchResult, detect_lang
 from knowledge.matcher import MAX_QUESTION_CHARS
 
 if TYPE_CHECKING:
@@ -69,13 +69,15 @@ class Desk:
         default_lang: Lang = "ja",
         clock: Callable[[], float] = time.monotonic,
         live: LiveStep | None = None,
+        matcher: Matcher | None = None,
     ) -> None:
+        """`matcher`: the one built from `kb` already (read from the cache), if any."""
         self.base_kb = kb
         self.live = live  # live checks through an injected Probe; None: no network at all
         self.store = store
         self.default_lang: Lang = default_lang
         self._clock = clock
-        self._learned = LearnedMatcher(kb, store, clock)
+        self._learned = LearnedMatcher(kb, store, clock, base=matcher)
         self._schema_pending = False  # set by from_settings until a migration succeeds
         self._store_required = store is not None
         self._schema_tried = float("-inf")
@@ -96,7 +98,8 @@ class Desk:
         retries the migration now and then, so logging resumes when the database does."""
         from bot.store import Store, StoreError
 
-        kb = load_kb(kb_path or settings.kb_path)
+        matcher = cached_matcher(kb_path or settings.kb_path, settings)
+        kb = matcher.kb
         store: Store | None = None
         try:
             store = Store(settings.database_url)
@@ -105,7 +108,9 @@ class Desk:
         from bot.livestep import LiveStep
 
         live = LiveStep.from_settings(settings, probe)
-        desk = cls(kb, store, default_lang=settings.lang_code, clock=clock, live=live)
+        desk = cls(
+            kb, store, default_lang=settings.lang_code, clock=clock, live=live, matcher=matcher
+        )
         desk._store_required = True
         if store is not None and upgrade:
             desk._schema_pending = True
@@ -499,3 +504,11 @@ def _escalation_reason(result: MatchResult | None) -> EscalationReason | None:
     if result.decision == "none":
         return "no_answer"
     return None
+
+
+def cached_matcher(kb_path: str | None, settings: Settings) -> Matcher:
+    """The matcher of the configured FAQ, from the on-disk cache when it is valid
+    (CERTDESK_CACHE_DIR/index/, knowledge/cache.py), else built and cached."""
+    from knowledge.cache import load_matcher
+
+    return load_matcher(kb_path, settings.resolved_cache_dir)

@@ -45,12 +45,24 @@ def reveal_links(text: str) -> str:
 
 
 class LearnedMatcher:
-    def __init__(self, kb: KnowledgeBase, store: Store | None, clock: Callable[[], float]) -> None:
+    """The base matcher plus every learned entry, added one by one (Matcher.add): a new
+    entry costs milliseconds, not a rebuild. Other processes' entries are picked up by a
+    cheap version check, then reading only the rows not seen yet."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        store: Store | None,
+        clock: Callable[[], float],
+        *,
+        base: Matcher | None = None,
+    ) -> None:
         self.base_kb = kb
         self.store = store
         self._clock = clock
-        self._matcher = Matcher(kb)
+        self._matcher = base if base is not None else Matcher(kb)
         self._version = -1
+        self._seen = 0  # the highest learned row id added
         self._checked = float("-inf")
         self._lock = threading.Lock()
 
@@ -59,35 +71,36 @@ class LearnedMatcher:
         return self._matcher
 
     def refresh(self, *, force: bool = False) -> None:
-        """Rebuild the matcher when the Store holds learned entries it has not seen.
-        A cheap version check at most every few seconds; a down database is ignored."""
+        """Add the learned entries the Store holds that this matcher has not seen. A cheap
+        version check at most every few seconds; a down database is ignored."""
         if self.store is None:
             return
         now = self._clock()
         if not force and now - self._checked < LEARNED_POLL_SECONDS:
             return
         self._checked = now
-        try:
-            version = self.store.learned_version()
-            if version == self._version:
+        with self._lock:  # one refresh at a time: an entry is added once
+            try:
+                version = self.store.learned_version()
+                if version == self._version:
+                    return
+                learned = self.store.learned_entries(after=self._seen)
+            except Exception as exc:  # a down database must not stop answers
+                log.warning("cannot read learned FAQ entries: %s", exc)
                 return
-            learned = self.store.learned_entries()
-        except Exception as exc:  # a down database must not stop answers
-            log.warning("cannot read learned FAQ entries: %s", exc)
-            return
-        extra = [
-            # A learned entry is in the asker's language; both fields hold it.
-            Entry(
-                id=e.id,
-                question_ja=e.question,
-                question_en=e.question,
-                answer_ja=reveal_links(e.answer),
-                answer_en=reveal_links(e.answer),
-                learned=True,
-            )
-            for e in learned
-        ]
-        matcher = Matcher(self.base_kb.with_entries(extra))
-        with self._lock:
-            self._matcher = matcher
+            for e in learned:
+                self._matcher.add(learned_entry(e.id, e.question, e.answer))
+                self._seen = max(self._seen, e.row_id)
             self._version = version
+
+
+def learned_entry(entry_id: str, question: str, answer: str) -> Entry:
+    """A learned entry is in the asker's language; both fields hold it."""
+    return Entry(
+        id=entry_id,
+        question_ja=question,
+        question_en=question,
+        answer_ja=reveal_links(answer),
+        answer_en=reveal_links(answer),
+        learned=True,
+    )

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -266,7 +265,8 @@ def lemma_features() -> Callable[[str], list[str]] | None:
 def nearest_finder() -> Callable[[str], tuple[str, float] | None] | None:
     """The nearest FAQ entry by the real matcher, built on first use; None without one."""
     try:
-        from knowledge import Matcher, load_kb
+        from bot.config import Settings
+        from knowledge.cache import load_matcher
     except ImportError:
         return None
     matcher: list[Any] = []
@@ -274,7 +274,8 @@ def nearest_finder() -> Callable[[str], tuple[str, float] | None] | None:
     def nearest(text: str) -> tuple[str, float] | None:
         if not matcher:
             try:
-                matcher.append(Matcher(load_kb(os.environ.get("CERTDESK_KB") or None)))
+                settings = Settings.from_env()
+                matcher.append(load_matcher(settings.kb_path, settings.resolved_cache_dir))
             except Exception:  # a broken FAQ file must not stop the report
                 matcher.append(None)
         if matcher[0] is None:

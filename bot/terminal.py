@@ -221,10 +221,11 @@ def run_terminal_chat(
         if log:
             desk = Desk.from_settings(settings, kb_path=kb_path, probe=real_probe(settings))
         else:
+            from bot.desk import cached_matcher
             from bot.livestep import LiveStep
-            from knowledge import load_kb
 
-            desk = Desk(load_kb(kb_path or settings.kb_path), None, default_lang=settings.lang_code,
+            matcher = cached_matcher(kb_path or settings.kb_path, settings)
+            desk = Desk(matcher.kb, None, default_lang=settings.lang_code, matcher=matcher,
                         live=LiveStep.from_settings(settings, real_probe(settings)))
     except KnowledgeBaseError as exc:
         problems = "\n".join("  " + line for line in exc.lines)  # one problem per line

@@ -213,7 +213,7 @@ def jsonl_records(text: str, source: str) -> tuple[list[Record], list[Problem]]:
             problems.append(Problem(source, f"is not JSON ({exc.msg}, column {exc.colno})", n))
             continue
         if not isinstance(row, dict):
-            problems.append(Problem(source, "must be a JSON object {\"question\", \"answer\", …}", n))
+            problems.append(Problem(source, 'must be a JSON object {"question", "answer", …}', n))
             continue
         values: dict[str, Any] = {}
         for key, value in row.items():
@@ -268,8 +268,13 @@ def assign_ids(records: Sequence[Record], source: str) -> tuple[list[Record], li
             entry_id = f"{base}-{k}"
         if k > 1 and base in first_of:
             notes.append(
-                Problem(source, f"has the same question as entry {first_of[base]}; "
-                        f"given the id {entry_id!r}", line, n, entry_id)
+                Problem(
+                    source,
+                    f"has the same question as entry {first_of[base]}; given the id {entry_id!r}",
+                    line,
+                    n,
+                    entry_id,
+                )
             )
         first_of.setdefault(base, n)
         taken.add(entry_id)
@@ -295,12 +300,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 def toml_string(text: str) -> str:
     """A TOML string for `text`: a multi-line literal string when that is exact (readable
     answers), else a basic string with escapes."""
-    if (
-        "\n" in text
-        and "'''" not in text
-        and not text.endswith("'")
-        and not _CONTROL.search(text)
-    ):
+    if "\n" in text and "'''" not in text and not text.endswith("'") and not _CONTROL.search(text):
         return "'''\n" + text + "'''"
     # a JSON string is a valid TOML basic string once DEL is escaped as well
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")

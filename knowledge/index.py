@@ -1,25 +1,36 @@
-"""An inverted index over lemmas of each entry's texts: IDF weights, BM25, coverage.
+"""An inverted index over the lemmas of each entry, in two fields: the short texts
+(questions, phrasings, keywords) and the answers.
 
-Every entry contributes "units": its questions, phrasings and keywords, each a short
-token list, plus its answers as a long tail. Scores only touch entries that share a
-token with the query, so a knowledge base of thousands of entries stays fast.
+A query is scored against every entry its words touch, with numpy over postings: BM25
+per field and the IDF share of the query each field explains. Per-unit data (each
+question, phrasing and keyword as a token set, its normalised text and its reading) is
+kept for the costlier features the matcher computes on the best candidates only.
+Entries can be added one at a time (learned answers) without rebuilding anything.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
+
+from knowledge.intent import intents
 from knowledge.kb import Entry, KnowledgeBase
+from knowledge.message import FRAMING_LEMMAS
 from knowledge.normalize import fold_long_vowels, normalize
 from knowledge.signals import SignalSet
 from knowledge.synonyms import SynonymTable
-from knowledge.tokens import HIRAGANA_TO_KATAKANA, analyse
+from knowledge.tokens import HIRAGANA_TO_KATAKANA, analyse, lemmas
 
 _K1 = 1.2
 _B = 0.75
+FIELDS = ("short", "answer")
 
 
 @dataclass
@@ -29,55 +40,186 @@ class EntryDoc:
     unit_texts: list[str]  # the same units, normalised, for fuzzy comparison
     short_vocab: frozenset[str]
     vocab: frozenset[str]  # short units plus answers
-    tf: Counter[str]  # over the whole document, questions weighted up
-    length: int
     signals: SignalSet
+    intents: frozenset[str]  # what the entry's own question asks
     unit_sets: list[frozenset[str]] = field(default_factory=list)
     unit_readings: list[str] = field(default_factory=list)
-    unit_joined: list[str] = field(default_factory=list)  # lemmas joined, for token_set_ratio
-    unit_weights: list[float] = field(default_factory=list)  # IDF mass of each unit
-    bm25: dict[str, float] = field(default_factory=dict)  # token -> BM25 contribution
+    unit_joined: list[str] = field(default_factory=list)  # lemmas joined, for token_sort_ratio
+    questions: int = 0  # how many of the units are the entry's own questions (the first ones)
+    weights: list[float] = field(default_factory=list)  # IDF mass per unit (Index.unit_weights)
+    weights_at: int = -1  # the index size those weights were computed at
 
 
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096ー]{3,}")
 
 
+def content_lemmas(lemmas: list[str]) -> list[str]:
+    """Lemmas without the politeness and asking words every message has (御, 教える,
+    幸い): what is asked is read by `knowledge.intent`, not by word overlap."""
+    return [t for t in lemmas if t not in FRAMING_LEMMAS]
+
+
+class _Postings:
+    """token -> (entry ids, term frequencies), growing by appends; numpy views are made
+    on first use and dropped when the token gains an entry."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, list[int]] = defaultdict(list)
+        self.tfs: dict[str, list[float]] = defaultdict(list)
+        self.lengths: list[float] = []
+        self.total = 0.0
+        self._arrays: dict[str, tuple[Any, Any]] = {}
+        self._lengths: Any = None
+
+    def add(self, doc: int, tf: Counter[str]) -> None:
+        for tok in sorted(tf):
+            self.ids[tok].append(doc)
+            self.tfs[tok].append(float(tf[tok]))
+            self._arrays.pop(tok, None)
+        n = float(sum(tf.values()))
+        self.lengths.append(n)
+        self.total += n
+        self._lengths = None
+
+    def arrays(self, tok: str) -> tuple[Any, Any] | None:
+        hit = self._arrays.get(tok)
+        if hit is None:
+            ids = self.ids.get(tok)
+            if not ids:
+                return None
+            hit = (np.asarray(ids, dtype=np.int64), np.asarray(self.tfs[tok], dtype=np.float64))
+            self._arrays[tok] = hit
+        return hit
+
+    def length_norm(self) -> Any:
+        """K1 * (1 - B + B * len / avg) per entry: BM25's length normalisation."""
+        if self._lengths is None:
+            lengths = np.asarray(self.lengths, dtype=np.float64)
+            avg = self.total / max(len(self.lengths), 1) or 1.0
+            self._lengths = _K1 * (1 - _B + _B * lengths / avg)
+        return self._lengths
+
+
 class Index:
     def __init__(self, kb: KnowledgeBase, synonyms: SynonymTable) -> None:
         self.synonyms = synonyms
-        self.kana_lemmas: dict[str, str] = {}  # filled after the documents: see tokens()
+        self.kana_lemmas: dict[str, str] = {}
         self._last: tuple[str | None, tuple[str, ...], str] = (None, (), "")
-        readings: dict[str, str] = {}
-        self.docs: list[EntryDoc] = [self._doc(e, readings) for e in kb]
-        self.kana_lemmas = readings
-        df: Counter[str] = Counter()
-        for doc in self.docs:
-            df.update(doc.vocab)
-        n = max(len(self.docs), 1)
-        self.idf: dict[str, float] = {
-            t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()
-        }
-        # A word no entry uses weighs like the rarest known word, and a little more.
-        self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
-        self.avg_len = sum(d.length for d in self.docs) / n
-        # token -> [(entry, BM25 contribution)]: a query only sums what it touches.
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, doc in enumerate(self.docs):
-            norm = _K1 * (1 - _B + _B * doc.length / self.avg_len)
-            for tok in doc.vocab:
-                f = doc.tf.get(tok, 0)
-                doc.bm25[tok] = self.idf[tok] * f * (_K1 + 1) / (f + norm)
-                postings[tok].append((i, doc.bm25[tok]))
-            doc.unit_weights = [sum(self.idf[t] for t in u) for u in doc.unit_sets]
-        self.postings = dict(postings)
-        self.vocab: frozenset[str] = frozenset(df)
-        # Reading bigrams find entries for questions typed in kana with no shared lemma.
-        grams: dict[str, set[int]] = defaultdict(set)
-        for i, doc in enumerate(self.docs):
-            for r in doc.unit_readings:
-                for g in bigrams(r):
-                    grams[g].add(i)
-        self.reading_postings = {g: sorted(ids) for g, ids in grams.items()}
+        self.docs: list[EntryDoc] = []
+        self.df: Counter[str] = Counter()
+        self.fields = {name: _Postings() for name in FIELDS}
+        # adjacent lemma pairs of every text: word order ("ファイル 認証" is not "認証 ファイル")
+        self.pairs = _Postings()
+        self.pair_df: Counter[str] = Counter()
+        self.reading_postings: dict[str, list[int]] = defaultdict(list)
+        self.codes: set[str] = set()
+        self.signal_entries: dict[str, list[int]] = defaultdict(list)  # code -> entries
+        self.any_field: dict[str, list[int]] = defaultdict(list)  # token -> entries holding it
+        self._any_arrays: dict[str, Any] = {}
+        self._reading_arrays: dict[str, Any] = {}
+        self._idf: dict[str, float] = {}
+        # Every unit of every entry, in entry order: unit postings give each unit's share
+        # of the query at once (numpy), for all entries.
+        self.unit_postings: dict[str, list[int]] = defaultdict(list)
+        self._unit_arrays: dict[str, Any] = {}
+        self.unit_start: list[int] = []  # first unit of each entry
+        self.unit_count: list[int] = []
+        self.unit_question: list[bool] = []  # the unit is one of the entry's own questions
+        self.unit_mass: list[float] = []  # IDF mass of each unit, at the size `_mass_at`
+        self._mass_at = 0
+        self._unit_np: tuple[Any, Any, Any, Any] | None = None
+        for e in kb:
+            self.add(e)
+        self._refresh_unit_mass()
+
+    # -- building -------------------------------------------------------------------
+
+    def add(self, e: Entry) -> None:
+        """Index one more entry. Costs its own texts' tokenisation and appends to the
+        postings it touches; nothing else is recomputed."""
+        i = len(self.docs)
+        doc, short_tf, answer_tf, pairs_tf = self._doc(e)
+        self.docs.append(doc)
+        self.df.update(doc.vocab)
+        self.fields["short"].add(i, short_tf)
+        self.fields["answer"].add(i, answer_tf)
+        self.pairs.add(i, pairs_tf)
+        self.pair_df.update(pairs_tf.keys())
+        for tok in sorted(doc.vocab):
+            self.any_field[tok].append(i)
+            self._any_arrays.pop(tok, None)
+        for g in sorted({g for r in doc.unit_readings for g in bigrams(r)}):
+            self.reading_postings[g].append(i)
+            self._reading_arrays.pop(g, None)
+        self.codes |= doc.signals.codes
+        for key in sorted(doc.signals.codes | doc.signals.identifiers):
+            self.signal_entries[key].append(i)
+        self.unit_start.append(len(self.unit_mass))
+        self.unit_count.append(len(doc.unit_sets))
+        for k, u in enumerate(doc.unit_sets):
+            uid = len(self.unit_mass)
+            for tok in sorted(u):
+                self.unit_postings[tok].append(uid)
+                self._unit_arrays.pop(tok, None)
+            self.unit_question.append(k < doc.questions)
+            self.unit_mass.append(
+                math.fsum(self.idf(t) for t in sorted(u)) if self._mass_at else 0.0
+            )
+        self._unit_np = None
+        if self._mass_at and len(self.docs) > self._mass_at * 1.1:
+            self._refresh_unit_mass()  # IDF drifted: recompute every unit's mass
+
+    def _refresh_unit_mass(self) -> None:
+        self.unit_mass = [
+            math.fsum(self.idf(t) for t in sorted(u)) for d in self.docs for u in d.unit_sets
+        ]
+        self._mass_at = len(self.docs)
+        self._unit_np = None
+        self._idf = {}  # N changed: every IDF did
+
+    def _doc(self, e: Entry) -> tuple[EntryDoc, Counter[str], Counter[str], Counter[str]]:
+        """One entry's document. Each text goes through MeCab once; the Japanese short
+        texts also teach `kana_lemmas` the readings of their words (kana recovery)."""
+        short_texts = [e.question_ja, e.question_en, *e.phrasings_ja, *e.phrasings_en]
+        short_texts += [*e.keywords_ja, *e.keywords_en]
+        japanese = {e.question_ja, *e.phrasings_ja, *e.keywords_ja}
+        analyses = [analyse(t) for t in short_texts]
+        for text, a in zip(short_texts, analyses, strict=True):
+            if text in japanese:
+                for kana, lemma in a.readings:
+                    if len(kana) >= 3:
+                        self.kana_lemmas.setdefault(kana, lemma)
+        units = [tuple(self.synonyms.apply(content_lemmas(a.lemmas))) for a in analyses]
+        # answers need lemmas only; an English field copied from the Japanese is read once
+        answer_ja = lemmas(e.answer_ja)
+        answer_en = answer_ja if e.answer_en == e.answer_ja else lemmas(e.answer_en)
+        answer = self.synonyms.apply(content_lemmas(answer_ja + answer_en))
+        short_tf: Counter[str] = Counter()
+        for u in units[:2]:  # the questions themselves count double
+            short_tf.update(u)
+        for u in units:
+            short_tf.update(u)
+        answer_tf = Counter(answer)
+        pairs_tf: Counter[str] = Counter(p for u in units for p in pairs(u))
+        pairs_tf.update(pairs(answer))
+        short_vocab = frozenset(short_tf)
+        kept = [k for k, u in enumerate(units) if u]
+        doc = EntryDoc(
+            entry=e,
+            units=[units[k] for k in kept],
+            unit_texts=[normalize(short_texts[k]) for k in kept],
+            short_vocab=short_vocab,
+            vocab=short_vocab | frozenset(answer_tf),
+            signals=SignalSet.from_entry_signals(e.signals, f"{e.question_ja}\n{e.question_en}"),
+            intents=intents(e.question_ja) | intents(e.question_en),
+        )
+        doc.questions = sum(1 for k in kept if k < 2)
+        doc.unit_sets = [frozenset(u) for u in doc.units]
+        doc.unit_readings = [analyses[k].reading for k in kept]
+        doc.unit_joined = [" ".join(u) for u in doc.units]
+        return doc, short_tf, answer_tf, pairs_tf
+
+    # -- queries --------------------------------------------------------------------
 
     def tokens(self, text: str) -> list[str]:
         return list(self.analyse(text)[0])
@@ -86,20 +228,126 @@ class Index:
         return self.analyse(text)[1]
 
     def analyse(self, text: str) -> tuple[tuple[str, ...], str]:
-        """A question's tokens (lemmas, recovered kana, synonyms) and its reading. Several
-        steps look at the same question: the last one is remembered."""
+        """A text's content tokens (lemmas, recovered kana, synonyms) and its reading.
+        Several steps look at the same question: the last one is remembered."""
         last = self._last
         if last[0] == text:
             return last[1], last[2]
         a = analyse(text)
-        toks = tuple(self.synonyms.apply(a.lemmas + self._recover_kana(text)))
+        toks = tuple(self.synonyms.apply(content_lemmas(a.lemmas + self._recover_kana(text))))
         self._last = (text, toks, a.reading)
         return toks, a.reading
 
+    @property
+    def size(self) -> int:
+        return len(self.docs)
+
+    def idf(self, tok: str) -> float:
+        hit = self._idf.get(tok)
+        if hit is None:
+            n = max(len(self.docs), 1)
+            c = self.df.get(tok, 0)
+            # a word no entry uses weighs like the rarest known word, and a little more
+            hit = math.log(1 + (n - c + 0.5) / (c + 0.5)) if c else math.log(1 + (n + 0.5) / 0.5)
+            self._idf[tok] = hit
+        return hit
+
+    def unit_weights(self, doc: EntryDoc) -> list[float]:
+        """The IDF mass of each of the entry's units, recomputed once the index grew."""
+        if doc.weights_at != len(self.docs):
+            doc.weights = [math.fsum(self.idf(t) for t in sorted(u)) for u in doc.unit_sets]
+            doc.weights_at = len(self.docs)
+        return doc.weights
+
     def information(self, text: str) -> float:
-        """The IDF mass of the question's words: how much it says that could tell
-        entries apart. A lone word that most entries use says almost nothing."""
-        return sum(self.idf.get(t, self.unknown_idf) for t in set(self.tokens(text)))
+        """The IDF mass of the text's words: how much it says that could tell entries
+        apart. A lone word that most entries use says almost nothing."""
+        return math.fsum(self.idf(t) for t in sorted(set(self.tokens(text))))
+
+    def field_scores(self, qweights: dict[str, float]) -> dict[str, Any]:
+        """Per entry (numpy arrays of the index's size): BM25 of each field and the IDF
+        mass of the query words each field, and the whole entry, holds."""
+        n = len(self.docs)
+        out = {
+            "bm25_short": np.zeros(n),
+            "bm25_answer": np.zeros(n),
+            "cov_short": np.zeros(n),
+            "cov_all": np.zeros(n),
+        }
+        for tok in sorted(qweights):
+            w = qweights[tok]
+            every = self._any(tok)
+            if every is None:
+                continue
+            out["cov_all"][every] += w
+            idf = self.idf(tok)
+            for name in FIELDS:
+                post = self.fields[name]
+                arr = post.arrays(tok)
+                if arr is None:
+                    continue
+                ids, tf = arr
+                norm = post.length_norm()[ids]
+                out[f"bm25_{name}"][ids] += idf * tf * (_K1 + 1) / (tf + norm)
+                if name == "short":
+                    out["cov_short"][ids] += w
+        return out
+
+    def unit_scores(self, qweights: dict[str, float], mass: float) -> tuple[Any, Any]:
+        """Per entry: the best weighted Dice of the query against one of its units, and
+        the best share of one of its own questions' IDF mass that the query holds."""
+        n = len(self.docs)
+        if self._unit_np is None:
+            counts = np.asarray(self.unit_count, dtype=np.int64)
+            self._unit_np = (
+                np.asarray(self.unit_mass, dtype=np.float64),
+                np.asarray(self.unit_question, dtype=bool),
+                np.asarray(self.unit_start, dtype=np.int64)[counts > 0],
+                counts > 0,
+            )
+        unit_mass, is_question, starts, has_units = self._unit_np
+        dice = np.zeros(n)
+        recall = np.zeros(n)
+        if not len(unit_mass):
+            return dice, recall
+        shared = np.zeros(len(unit_mass))
+        for tok in sorted(qweights):
+            arr = self._unit_arrays.get(tok)
+            if arr is None:
+                ids = self.unit_postings.get(tok)
+                if not ids:
+                    continue
+                arr = self._unit_arrays[tok] = np.asarray(ids, dtype=np.int64)
+            shared[arr] += qweights[tok]
+        safe = np.where(unit_mass > 0, unit_mass, 1.0)
+        dice[has_units] = np.maximum.reduceat(2 * shared / (mass + unit_mass), starts)
+        rec = np.where(is_question, shared / safe, 0.0)
+        recall[has_units] = np.maximum.reduceat(rec, starts)
+        return dice, recall
+
+    def pair_scores(self, tokens: tuple[str, ...]) -> Any:
+        """Per entry: BM25 over the adjacent lemma pairs of the query."""
+        n = len(self.docs)
+        out = np.zeros(n)
+        norm = self.pairs.length_norm()
+        for p in sorted(set(pairs(tokens))):
+            arr = self.pairs.arrays(p)
+            if arr is None:
+                continue
+            ids, tf = arr
+            c = self.pair_df[p]
+            idf = math.log(1 + (n - c + 0.5) / (c + 0.5))
+            out[ids] += idf * tf * (_K1 + 1) / (tf + norm[ids])
+        return out
+
+    def _any(self, tok: str) -> Any:
+        hit = self._any_arrays.get(tok)
+        if hit is None:
+            ids = self.any_field.get(tok)
+            if not ids:
+                return None
+            hit = self._any_arrays[tok] = np.asarray(ids, dtype=np.int64)
+        return hit
 
     def _recover_kana(self, text: str) -> list[str]:
         """Words the FAQ uses, found again in text typed in hiragana: "でじたるしょめい"
@@ -121,86 +369,30 @@ class Index:
                     p += 1
         return found
 
-    def _doc(self, e: Entry, kana_lemmas: dict[str, str]) -> EntryDoc:
-        """One entry's document. Each text goes through MeCab once; the Japanese short
-        texts also teach `kana_lemmas` the readings of their words (kana recovery)."""
-        short_texts = [e.question_ja, e.question_en, *e.phrasings_ja, *e.phrasings_en]
-        short_texts += [*e.keywords_ja, *e.keywords_en]
-        japanese = {e.question_ja, *e.phrasings_ja, *e.keywords_ja}
-        analyses = [analyse(t) for t in short_texts]
-        for text, a in zip(short_texts, analyses, strict=True):
-            if text in japanese:
-                for kana, lemma in a.readings:
-                    if len(kana) >= 3:
-                        kana_lemmas.setdefault(kana, lemma)
-        units = [tuple(self.synonyms.apply(a.lemmas)) for a in analyses]
-        answer_toks = self.synonyms.apply(analyse(e.answer_ja).lemmas + analyse(e.answer_en).lemmas)
-        tf: Counter[str] = Counter()
-        for u in units[:2]:  # the questions themselves count double
-            tf.update(u)
-        for u in units:
-            tf.update(u)
-        tf.update(answer_toks)
-        short_vocab = frozenset(t for u in units for t in u)
-        kept = [k for k, u in enumerate(units) if u]
-        doc = EntryDoc(
-            entry=e,
-            units=[units[k] for k in kept],
-            unit_texts=[normalize(short_texts[k]) for k in kept],
-            short_vocab=short_vocab,
-            vocab=short_vocab | frozenset(answer_toks),
-            tf=tf,
-            length=sum(tf.values()),
-            signals=SignalSet.from_entry_signals(e.signals),
-        )
-        doc.unit_sets = [frozenset(u) for u in doc.units]
-        doc.unit_readings = [analyses[k].reading for k in kept]
-        doc.unit_joined = [" ".join(u) for u in doc.units]
-        return doc
-
-    def accumulate(self, qweights: dict[str, float]) -> dict[int, list[float]]:
-        """Per entry touched by the query: [IDF mass of query words it knows, BM25].
-
-        Words that most entries share (long postings, low IDF) cannot change which
-        entries are worth a closer look, so they are skipped here and added back exactly
-        for the chosen few by `exact`: a large knowledge base stays fast."""
-        cap = max(64, len(self.docs) // 8)
-        selective = {t: w for t, w in qweights.items() if len(self.postings.get(t, ())) <= cap}
-        if not selective:
-            selective = qweights
-        acc: dict[int, list[float]] = {}
-        for tok, w in selective.items():
-            for i, contrib in self.postings.get(tok, ()):
-                row = acc.get(i)
-                if row is None:
-                    acc[i] = [w, contrib]
-                else:
-                    row[0] += w
-                    row[1] += contrib
-        return acc
-
-    def exact(self, i: int, qweights: dict[str, float]) -> tuple[float, float]:
-        """IDF mass of the query words entry i knows, and its BM25 score."""
-        bm25 = self.docs[i].bm25
-        covered = score = 0.0
-        for tok, w in qweights.items():
-            contrib = bm25.get(tok)
-            if contrib is not None:
-                covered += w
-                score += contrib
-        return covered, score
-
     def reading_candidates(self, query_reading: str, limit: int) -> list[int]:
-        counts: Counter[int] = Counter()
-        for g in set(bigrams(query_reading)):
-            postings = self.reading_postings.get(g, ())
-            if len(postings) <= max(8, len(self.docs) // 4):  # common bigrams say little
-                counts.update(postings)
-        return [i for i, _ in counts.most_common(limit)]
+        """Entries sharing the most reading bigrams with the query (common bigrams
+        skipped); ties by entry order."""
+        common = max(8, len(self.docs) // 4)
+        found = []
+        for g in sorted(set(bigrams(query_reading))):
+            arr = self._reading_arrays.get(g)
+            if arr is None:
+                ids = self.reading_postings.get(g)
+                if not ids:
+                    continue
+                arr = self._reading_arrays[g] = np.asarray(ids, dtype=np.int64)
+            if len(arr) <= common:  # common bigrams say little
+                found.append(arr)
+        if not found:
+            return []
+        counts = np.bincount(np.concatenate(found), minlength=len(self.docs))
+        hits = np.flatnonzero(counts)
+        best = hits[np.argsort(-counts[hits], kind="stable")[:limit]]
+        return [int(i) for i in best]
 
-    def bm25_ceiling(self, idf_mass: float) -> float:
-        """What a document holding every query word often would score: the 0..1 scale."""
-        return idf_mass * (_K1 + 1) or 1.0
+
+def pairs(tokens: Sequence[str]) -> list[str]:
+    return [f"{a} {b}" for a, b in itertools.pairwise(tokens) if a != b]
 
 
 def bigrams(s: str) -> list[str]:

@@ -222,8 +222,14 @@ def parse_records(records: Sequence[Record], *, source: str) -> KnowledgeBase:
         if entry_id is not None:
             if entry_id in seen:
                 problems.append(
-                    Problem(source, f"duplicates the id of entry {seen[entry_id]}", line, n,
-                            entry_id, "id")
+                    Problem(
+                        source,
+                        f"duplicates the id of entry {seen[entry_id]}",
+                        line,
+                        n,
+                        entry_id,
+                        "id",
+                    )
                 )
             else:
                 seen[entry_id] = n
@@ -235,11 +241,13 @@ def parse_records(records: Sequence[Record], *, source: str) -> KnowledgeBase:
     for n, line, entry_id, related in links:
         for rel in related:
             if rel and rel == entry_id:
-                problems.append(Problem(source, "refers to the entry itself", line, n, entry_id,
-                                        "related"))
+                problems.append(
+                    Problem(source, "refers to the entry itself", line, n, entry_id, "related")
+                )
             elif rel and rel not in seen:
-                problems.append(Problem(source, f"names an unknown id {rel!r}", line, n, entry_id,
-                                        "related"))
+                problems.append(
+                    Problem(source, f"names an unknown id {rel!r}", line, n, entry_id, "related")
+                )
     if problems:
         raise KnowledgeBaseError(problems)
     warnings = tuple(

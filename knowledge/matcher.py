@@ -1,62 +1,79 @@
-"""The hybrid FAQ matcher: lemma coverage, best-phrasing similarity, BM25, rapidfuzz and
-exact signals, combined into a calibrated 0..1 score and one of three decisions."""
+"""The FAQ matcher: a message is read (framing set aside, codes and quotes found, what
+it asks classified), every entry its words touch is scored with field BM25 and coverage,
+the best candidates get costlier features (best phrasing overlap, rapidfuzz, readings,
+intent agreement), and two logistic models turn those into a relevance score per entry
+and a calibrated probability that the top entry is the right answer."""
 
 from __future__ import annotations
 
 import math
+import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.index import Index
+from knowledge.index import EntryDoc, Index
+from knowledge.intent import intents
 from knowledge.kb import Entry, KnowledgeBase
+from knowledge.message import Reading, read_message
 from knowledge.normalize import detect_lang, normalize
-from knowledge.signals import error_codes, phrase_hits
+from knowledge.signals import error_codes, identifiers, phrase_hits
 from knowledge.smalltalk import Smalltalk, load_smalltalk
-from knowledge.synonyms import load_synonyms
+from knowledge.synonyms import SynonymTable, load_synonyms
+from knowledge.tables import tables_for
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.toml")
+# Stage one, per candidate entry: how relevant is it? Each feature is a share, a ratio
+# to the best entry or a similarity in 0..1, so it means the same at 22 and 2,000 entries.
 FEATURES = (
-    "coverage",
-    "unit_sim",
-    "bm25",
-    "fuzz",
-    "reading",
-    "novel",
-    "margin",
-    "phrased",
-    "foreign",
+    "cov_short",  # IDF share of the query the entry's questions/phrasings/keywords hold
+    "cov_all",  # ... that the whole entry, answers included, holds
+    "bm25_short",  # BM25 of the short field, over the query's ceiling
+    "bm25_short_rel",  # BM25 of the short field over the best entry's
+    "bm25_answer_rel",  # BM25 of the answer field over the best entry's
+    "dice",  # best weighted Dice against one question or phrasing
+    "recall",  # best IDF share of one of the entry's own questions that the query holds
+    "fuzz",  # best rapidfuzz similarity of a sentence against one unit
+    "reading",  # best similarity of the readings (kana typos)
+    "intent_shared",  # the query asks what the entry's question asks
+    "intent_conflict",  # both ask something, and not the same thing
+    "bm25_sum_rel",  # BM25 of both fields together over the best entry's
+    "pairs_rel",  # BM25 of adjacent word pairs (word order) over the best entry's
+    "missing",  # the highest IDF of a query word the entry lacks, over the highest possible
+    "unreported",  # the entry is about an error message; the query reports no problem
 )
-# The second stage judges the top candidate: its relevance, its lead over the runner-up,
-# and how much of the question it explains.
+# Stage two judges the top candidate: its relevance, its lead, and how much of the
+# question it explains.
 CONFIDENCE_FEATURES = (
-    "top",
-    "gap",
-    "coverage",
-    "unit_sim",
+    "top",  # the top candidate's softmax share
+    "gap",  # its lead over the second
+    "lin",  # its linear relevance score, squashed: relevant at all, not only the best
+    "cov_short",
+    "cov_all",
+    "recall",
     "fuzz",
-    "reading",
     "novel",
-    "phrased",
     "foreign",
+    "intent_conflict",
+    "missing",
+    "unreported",
 )
 Decision = Literal["answer", "ambiguous", "none", "smalltalk", "human"]
-# Per-phrasing features (overlap, rapidfuzz, readings) run on this many entries that the
-# postings sums favour; the rest of a large knowledge base is never touched.
-_TOP = 8
+# Costlier features run on this many entries that the first pass favours (plus kana and
+# signal candidates); the first pass itself scores every entry the query touches.
+CANDIDATES = 16
 # A question is matched on its first characters only: a huge paste is not a question, and
 # tokenising all of it would only cost time.
 MAX_QUESTION_CHARS = 2000
-
-
-def _best(query: str, choices: list[str], scorer: Any) -> float:
-    """The best rapidfuzz score of `query` against any of `choices`, in one C call."""
-    hit = process.extractOne(query, choices, scorer=scorer)
-    return float(hit[1]) if hit else 0.0
+_MAX_SENTENCES = 6
+_UNREPORTED = FEATURES.index("unreported")
+# What a message reports when it describes a problem rather than asking for a procedure.
+_PROBLEM = frozenset({"error", "trouble"})
 
 
 @dataclass(frozen=True)
@@ -65,6 +82,7 @@ class Scored:
     score: float
     features: tuple[float, ...] = ()
     signal: bool = False  # an exact error code or quoted message named this entry
+    raw: float = 0.0  # the relevance model's linear score, before the softmax
 
 
 @dataclass(frozen=True)
@@ -120,6 +138,10 @@ class Calibration:
     close: float
     candidates: int
     min_information: float
+    # The share of right answers among development questions that report no problem
+    # but whose top entry is about an error message (knowledge.calibrate measures it):
+    # the most such an answer can be trusted, and below the answer threshold.
+    unreported_cap: float = 0.1
 
     @classmethod
     def load(cls, path: Path = DEFAULT_THRESHOLDS) -> Calibration:
@@ -136,25 +158,82 @@ class Calibration:
             close=float(d["close"]),
             candidates=int(d["candidates"]),
             min_information=float(d["min_information"]),
+            unreported_cap=float(d.get("unreported_cap", 0.1)),
         )
 
-    def combine(self, features: Iterable[float]) -> float:
-        """Stage one: how relevant one entry is to the question."""
-        return _logistic(self.weights, FEATURES, features)
+    def linear(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        """Stage one's linear score of each candidate."""
+        w = [self.weights.get(n, 0.0) for n in FEATURES]
+        return [sum(a * b for a, b in zip(w, f, strict=True)) for f in rows]
 
-    def confident(self, ranked: list[Scored]) -> float:
+    def relevance(self, linear: Sequence[float]) -> list[float]:
+        """Stage one: a softmax over the candidates (a conditional logit), so each
+        candidate's score is its share of being the entry asked about."""
+        if not linear:
+            return []
+        top = max(linear)
+        e = [math.exp(max(-60.0, z - top)) for z in linear]
+        total = sum(e)
+        return [x / total for x in e]
+
+    def apply_signal(self, score: float, mode: str | None) -> float:
+        if mode == "code":
+            return max(score, self.code_match_floor)
+        if mode == "conflict":  # another entry's code: no quoted phrase can rescue this one
+            return min(score, self.code_conflict_cap)
+        if mode == "phrase":
+            return max(score, self.phrase_match_floor)
+        return score
+
+    def confident(self, ranked: list[Scored], query: Query | None = None) -> float:
         """Stage two: the probability that the top entry is the right answer."""
         if not ranked or not self.confidence:
             return ranked[0].score if ranked else 0.0
-        return _logistic(self.confidence, CONFIDENCE_FEATURES, confidence_features(ranked))
+        return _logistic(self.confidence, CONFIDENCE_FEATURES, confidence_features(ranked, query))
 
 
-def confidence_features(ranked: list[Scored]) -> tuple[float, ...]:
+@dataclass(frozen=True)
+class Query:
+    """One message, analysed once: what it says and asks, and its words' weights."""
+
+    text: str
+    normalized: str  # the whole message, normalised (quoted messages are looked up in it)
+    reading: Reading
+    tokens: tuple[str, ...]
+    weights: dict[str, float]  # token -> IDF
+    mass: float  # sum of weights
+    kana: str  # the content's reading
+    sentences: tuple[str, ...]  # normalised content sentences, for rapidfuzz
+    joined: str  # content lemmas joined, for token_sort_ratio
+    intents: frozenset[str]
+    codes: frozenset[str]
+    identifiers: frozenset[str]
+    novel: float  # IDF share of words no entry knows
+    foreign: float  # ... of those, Latin-letter words (product names: another topic)
+    information: float  # IDF mass of the content
+
+
+def confidence_features(ranked: list[Scored], query: Query | None = None) -> tuple[float, ...]:
     """CONFIDENCE_FEATURES of a non-empty ranking, from its top candidate."""
     top = ranked[0]
     gap = top.score - (ranked[1].score if len(ranked) > 1 else 0.0)
-    f = top.features
-    return (top.score, gap, f[0], f[1], f[3], f[4], f[5], f[7], f[8])
+    f = dict(zip(FEATURES, top.features, strict=False))
+    novel = query.novel if query else 0.0
+    foreign = query.foreign if query else 0.0
+    return (
+        top.score,
+        gap,
+        top.raw / (abs(top.raw) + 5.0),
+        f.get("cov_short", 0.0),
+        f.get("cov_all", 0.0),
+        f.get("recall", 0.0),
+        f.get("fuzz", 0.0),
+        novel,
+        foreign,
+        f.get("intent_conflict", 0.0),
+        f.get("missing", 0.0),
+        f.get("unreported", 0.0),
+    )
 
 
 def _logistic(weights: dict[str, float], names: tuple[str, ...], values: Iterable[float]) -> float:
@@ -171,93 +250,173 @@ class Matcher:
         *,
         calibration: Calibration | None = None,
         smalltalk: Smalltalk | None = None,
+        synonyms: SynonymTable | None = None,
     ) -> None:
         self.kb = kb
-        self.index = Index(kb, load_synonyms())
-        self.calibration = calibration or Calibration.load()
-        self.smalltalk = smalltalk or load_smalltalk()
+        tables = tables_for(kb)
+        self.index = Index(kb, synonyms if synonyms is not None else load_synonyms(tables.synonyms))
+        self.calibration = calibration or Calibration.load(tables.thresholds)
+        self.smalltalk = smalltalk or load_smalltalk(tables.smalltalk)
+        self._query: Query | None = None
+        self._english = sum(e.has_lang("en") for e in kb)
+
+    def add(self, entry: Entry) -> None:
+        """Use one more (learned) entry at once: it is indexed on its own, nothing is
+        rebuilt."""
+        self.kb = self.kb.with_entries([entry])
+        self.index.add(entry)
+        self._english += entry.has_lang("en")
+        self._query = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_query"] = None
+        return state
+
+    # -- reading the message ----------------------------------------------------------
+
+    def query(self, question: str) -> Query:
+        """The message analysed: one MeCab pass over its content. Remembered for the
+        steps that look at the same message again."""
+        last = self._query
+        if last is not None and last.text == question:
+            return last
+        idx = self.index
+        reading = read_message(question)
+        content = reading.content
+        tokens, kana = idx.analyse(content)
+        if self._english * 2 < idx.size and tokens:
+            tokens = _without_plain_english(tokens, content, idx.df)
+        weights = {t: idx.idf(t) for t in sorted(set(tokens))}
+        mass = sum(weights.values())
+        unknown = [t for t in weights if t not in idx.df]
+        novel = sum(weights[t] for t in unknown) / mass if mass else 0.0
+        foreign = sum(weights[t] for t in unknown if t.isascii()) / mass if mass else 0.0
+        sentences = tuple(normalize(s) for s in reading.sentences[:_MAX_SENTENCES])
+        whole = normalize(content)
+        if whole not in sentences:
+            sentences += (whole,)
+        q = Query(
+            text=question,
+            normalized=normalize(question),
+            reading=reading,
+            tokens=tokens,
+            weights=weights,
+            mass=mass,
+            kana=kana,
+            sentences=sentences,
+            joined=" ".join(tokens),
+            intents=intents(content),
+            codes=error_codes(question, sorted(idx.codes)),
+            identifiers=identifiers(question),
+            novel=novel,
+            foreign=foreign,
+            information=mass,
+        )
+        self._query = q
+        return q
+
+    # -- ranking --------------------------------------------------------------------
 
     def features(self, question: str) -> list[tuple[int, list[float]]]:
-        """Features per candidate entry (see FEATURES), margin filled in: each entry's
-        lead over the best other entry, in -1..1. Cheap postings sums pick the
-        candidates; the costlier per-phrasing features run only on those."""
+        """FEATURES per candidate entry. The first pass scores every entry the query's
+        words touch (numpy over postings); the best CANDIDATES, plus entries found by
+        reading or by an exact signal, get the costlier features."""
+        q = self.query(question)
         idx = self.index
-        query = idx.tokens(question)
-        qw = {t: idx.idf.get(t, idx.unknown_idf) for t in query}
-        q_reading = idx.reading(question)
-        if not qw and not q_reading:
+        if not q.weights and not q.kana:
             return []
-        w_q = sum(qw.values()) or 1.0
-        novel = sum(w for t, w in qw.items() if t not in idx.vocab) / w_q
-        # Latin-letter words no entry knows are mostly product and protocol names (nginx,
-        # HSTS, certbot): a question about something else. Kana typos are not among them.
-        foreign = sum(w for t, w in qw.items() if t not in idx.vocab and t.isascii()) / w_q
-        ceiling = idx.bm25_ceiling(w_q)
-        acc = idx.accumulate(qw)
-        ranked = sorted(acc, key=lambda i: -(acc[i][0] / w_q + acc[i][1] / ceiling))
-        chosen = ranked[:_TOP]
-        for i in idx.reading_candidates(q_reading, _TOP // 2):
-            if i not in acc:
+        n = idx.size
+        mass = q.mass or 1.0
+        if q.weights:
+            fs = idx.field_scores(q.weights)
+        else:
+            fs = {k: np.zeros(n) for k in ("bm25_short", "bm25_answer", "cov_short", "cov_all")}
+        bm_s, bm_a = fs["bm25_short"], fs["bm25_answer"]
+        max_s = float(bm_s.max()) if n else 0.0
+        max_a = float(bm_a.max()) if n else 0.0
+        rel_s = bm_s / max_s if max_s > 0 else bm_s
+        rel_a = bm_a / max_a if max_a > 0 else bm_a
+        dice_all, recall_all = (
+            idx.unit_scores(q.weights, mass) if q.weights else (np.zeros(n), np.zeros(n))
+        )
+        cheap = (fs["cov_short"] + fs["cov_all"]) / mass + rel_s + 0.5 * rel_a + dice_all
+        both = bm_s + bm_a
+        max_both = float(both.max()) if n else 0.0
+        pair_bm = idx.pair_scores(q.tokens)
+        max_pairs = float(pair_bm.max()) if n else 0.0
+        touched = np.flatnonzero(cheap > 0)
+        order = touched[np.argsort(-cheap[touched], kind="stable")]
+        chosen = [int(i) for i in order[:CANDIDATES]]
+        extra = idx.reading_candidates(q.kana, CANDIDATES // 4)
+        for key in sorted(q.codes | q.identifiers):
+            extra += idx.signal_entries.get(key, [])
+        seen = set(chosen)
+        for i in extra:
+            if i not in seen:
+                seen.add(i)
                 chosen.append(i)
-        qset = qw.keys()
-        norm_q = normalize(question)
-        joined_q = " ".join(query)
-        many_words = len(qw) > 1
+        if not chosen:
+            return []
+        ceiling = mass * (1.2 + 1)
+        docs = [idx.docs[i] for i in chosen]
+        fuzz_best = _best_per_doc(q.sentences, [d.unit_texts for d in docs], fuzz.ratio)
+        if len(q.weights) > 1:
+            sort_best = _best_per_doc(
+                (q.joined,), [d.unit_joined for d in docs], fuzz.token_sort_ratio
+            )
+            fuzz_best = np.maximum(fuzz_best, sort_best)
+        read_best = _best_per_doc((q.kana,), [d.unit_readings for d in docs], fuzz.ratio)
+        ceiling_idf = idx.idf("\x00") or 1.0  # what a word no entry uses weighs
         out: list[tuple[int, list[float]]] = []
-        for i in chosen:
-            doc = idx.docs[i]
-            covered, bm25 = idx.exact(i, qw)
-            unit_sim = 0.0
-            for k, u in enumerate(doc.unit_sets):
-                shared = u & qset
-                if shared:
-                    w_shared = sum(qw[t] for t in shared)
-                    unit_sim = max(unit_sim, 2 * w_shared / (w_q + doc.unit_weights[k]))
-            best = _best(norm_q, doc.unit_texts, fuzz.ratio)
-            if many_words:
-                best = max(best, _best(joined_q, doc.unit_joined, fuzz.token_sort_ratio))
-            best_reading = _best(q_reading, doc.unit_readings, fuzz.ratio)
+        for k, (i, doc) in enumerate(zip(chosen, docs, strict=True)):
+            dice, recall = float(dice_all[i]), float(recall_all[i])
+            shared_intent = bool(q.intents & doc.intents)
+            conflict = bool(q.intents and doc.intents and not shared_intent)
             f = [
-                covered / w_q,
-                unit_sim,
-                bm25 / ceiling,
-                best / 100,
-                best_reading / 100,
-                novel,
-                0.0,  # margin, below
-                # the share the entry's questions, phrasings and keywords explain: words
-                # found only in a long answer ("fix" in "Microsoft fix") are weak evidence
-                sum(w for t, w in qw.items() if t in doc.short_vocab) / w_q,
-                foreign,
+                float(fs["cov_short"][i]) / mass,
+                float(fs["cov_all"][i]) / mass,
+                float(bm_s[i]) / ceiling,
+                float(rel_s[i]),
+                float(rel_a[i]),
+                dice,
+                recall,
+                float(fuzz_best[k]) / 100,
+                float(read_best[k]) / 100,
+                1.0 if shared_intent else 0.0,
+                1.0 if conflict else 0.0,
+                float(both[i]) / max_both if max_both > 0 else 0.0,
+                float(pair_bm[i]) / max_pairs if max_pairs > 0 else 0.0,
+                max((w for t, w in q.weights.items() if t not in doc.vocab), default=0.0)
+                / ceiling_idf,
+                1.0 if ("error" in doc.intents and q.intents and not q.intents & _PROBLEM) else 0.0,
             ]
             out.append((i, f))
-        base = [sum(f[:5]) / 5.0 for _, f in out]
-        order = sorted(range(len(out)), key=lambda k: -base[k])
-        first = base[order[0]] if order else 0.0
-        second = base[order[1]] if len(order) > 1 else 0.0
-        for k, (_, f) in enumerate(out):
-            f[6] = max(-1.0, min(1.0, base[k] - (second if k == order[0] else first)))
         return out
+
+    def signal(self, q: Query, doc: EntryDoc) -> tuple[str | None, bool]:
+        """An exact signal between the message and one entry: "code" (a code both name),
+        "conflict" (the message names another code than the entry's), "phrase" (a
+        quoted message or error identifier the entry names), or None."""
+        if q.codes and doc.signals.codes:
+            return ("code", True) if q.codes & doc.signals.codes else ("conflict", False)
+        if (q.identifiers & doc.signals.identifiers) or phrase_hits(q.normalized, doc.signals):
+            return "phrase", True
+        return None, False
 
     def rank(self, question: str) -> list[Scored]:
         cal = self.calibration
-        q_codes = error_codes(question)
-        norm_q = normalize(question)
-        scored: list[Scored] = []
-        for i, f in self.features(question):
-            score = cal.combine(f)
+        q = self.query(question)
+        feats = self.features(question)
+        linear = cal.linear([f for _, f in feats])
+        scored: list[tuple[float, int, Scored]] = []
+        for (i, f), z, p in zip(feats, linear, cal.relevance(linear), strict=True):
             doc = self.index.docs[i]
-            signal = False
-            if q_codes and doc.signals.codes:
-                if q_codes & doc.signals.codes:
-                    score, signal = max(score, cal.code_match_floor), True
-                else:  # another entry's code: no quoted phrase can rescue this one
-                    score = min(score, cal.code_conflict_cap)
-            elif phrase_hits(norm_q, doc.signals):
-                score, signal = max(score, cal.phrase_match_floor), True
-            scored.append(Scored(doc.entry, score, tuple(f), signal))
-        scored.sort(key=lambda s: -s.score)
-        return scored
+            mode, signal = self.signal(q, doc)
+            score = cal.apply_signal(p, mode)
+            scored.append((-score, i, Scored(doc.entry, score, tuple(f), signal, z)))
+        scored.sort(key=lambda t: (t[0], t[1]))
+        return [s for _, _, s in scored]
 
     def match(self, question: str, *, default_lang: str = "ja", top: int = 3) -> MatchResult:
         """`top`: how many ranked candidates the result lists (the decision is the same)."""
@@ -275,19 +434,25 @@ class Matcher:
             top = tuple(ranked[:top_n])
             return MatchResult(question, lang, decision, 0.0, None, top, smalltalk=kind)
         ranked = self.rank(question)
-        result = self.decide(question, lang, ranked, self.index.information(question))
+        q = self.query(question)
+        result = self.decide(question, lang, ranked, q.information, q)
         return replace(result, candidates=tuple(ranked[:top_n])) if result.candidates else result
 
     def _courtesy_with_a_word(self, question: str) -> str | None:
         """ "Thanks, that fixed it" and "まだいますか": a courtesy and at most one other
         word, no question mark and no error code, is small talk too."""
         kind, rest = self.smalltalk.courtesy(question)
-        if kind is None or kind == "help" or "?" in rest or "?" in rest or error_codes(rest):
+        if kind is None or kind == "help" or "?" in rest or "？" in rest or error_codes(rest):
             return None
         return kind if len(set(self.index.tokens(rest))) <= 1 else None
 
     def decide(
-        self, question: str, lang: str, ranked: list[Scored], information: float | None = None
+        self,
+        question: str,
+        lang: str,
+        ranked: list[Scored],
+        information: float | None = None,
+        query: Query | None = None,
     ) -> MatchResult:
         """Answer, ambiguous or none. The score is the confidence that the top entry is
         right; an exact signal (error code, quoted message) vouches for its entry. A
@@ -296,7 +461,11 @@ class Matcher:
         top = tuple(ranked[: cal.candidates])
         if not top:
             return MatchResult(question, lang, "none", 0.0, None, ())
-        confidence = cal.confident(ranked)
+        confidence = cal.confident(ranked, query if query is not None else self.query(question))
+        if not top[0].signal and top[0].features[_UNREPORTED] > 0:
+            # what is asked is not what the entry answers ("how do I renew" against an
+            # error whose cause may be a renewal): never an answer
+            confidence = min(confidence, cal.unreported_cap, cal.answer - 0.01)
         if top[0].signal:
             confidence = max(confidence, top[0].score)
         elif information is not None and information < cal.min_information:
@@ -309,3 +478,30 @@ class Matcher:
         if confidence >= cal.ambiguous and top[0].score - s2 <= cal.close:
             return MatchResult(question, lang, "ambiguous", confidence, None, top)
         return MatchResult(question, lang, "none", confidence, None, top)
+
+
+_NAME = re.compile(r"[A-Za-z0-9]*(?:[A-Z][A-Za-z0-9]*[A-Z0-9]|[0-9])[A-Za-z0-9]*")
+
+
+def _without_plain_english(tokens: tuple[str, ...], text: str, known: Any) -> tuple[str, ...]:
+    """An FAQ written mostly in Japanese knows no English words but its product names:
+    plain English words of the question ("create", "error") are neither evidence for an
+    entry nor against all of them. Names (HAProxy, IIS, TLS1.3) count as usual."""
+    names = {m.casefold() for m in _NAME.findall(text)}
+    return tuple(t for t in tokens if t in known or not t.isascii() or t in names)
+
+
+def _best_per_doc(queries: Sequence[str], choices: list[list[str]], scorer: Any) -> Any:
+    """For each candidate, the best `scorer` similarity of any query string against any
+    of its strings: one rapidfuzz cdist call over all candidates' strings."""
+    flat = [c for group in choices for c in group]
+    best = np.zeros(len(choices))
+    queries = [x for x in queries if x]
+    if not flat or not queries:
+        return best
+    matrix = process.cdist(queries, flat, scorer=scorer, dtype=np.float32).max(axis=0)
+    sizes = np.fromiter((len(g) for g in choices), dtype=np.int64, count=len(choices))
+    filled = sizes > 0
+    starts = np.concatenate(([0], np.cumsum(sizes[filled])[:-1]))
+    best[filled] = np.maximum.reduceat(matrix, starts)
+    return best

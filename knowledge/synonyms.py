@@ -13,7 +13,8 @@ from pathlib import Path
 
 from knowledge.tokens import lemmas
 
-DEFAULT_SYNONYMS = Path(__file__).with_name("synonyms.toml")
+# The bundled FAQ's own table (SSL terms); see knowledge/tables.py.
+DEFAULT_SYNONYMS = Path(__file__).with_name("faq.synonyms.toml")
 
 
 class SynonymTable:
@@ -47,6 +48,9 @@ class SynonymTable:
 
 
 @lru_cache(maxsize=4)
-def load_synonyms(path: Path = DEFAULT_SYNONYMS) -> SynonymTable:
+def load_synonyms(path: Path | None = DEFAULT_SYNONYMS) -> SynonymTable:
+    """The table in `path`; None: an empty table (a FAQ that ships none)."""
+    if path is None:
+        return SynonymTable({})
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return SynonymTable(data.get("group", {}))

@@ -97,6 +97,28 @@ def _ascii_lemmas(run: str, out: list[str]) -> None:
 
 _NEGATIONS = frozenset({"ない", "無い", "ぬ", "ず", "ん"})
 
+# General Japanese variation that UniDic's lemmas leave apart (measured against SudachiPy's
+# normalized forms in bench/bench_variants.py; README "Japanese variation"): humble and
+# honorific verbs mean what the plain verb means to a FAQ. The polite prefix お/ご (lemma
+# 御) is dropped below: ご確認 = 確認. Orthographic variants (引越し = 引っ越し, 問合せ =
+# 問い合わせ, 行なう = 行う) already share UniDic's lemma.
+_PLAIN_FORMS = {
+    "拝見": "見る",
+    "拝読": "読む",
+    "承る": "受ける",
+    "伺う": "聞く",
+    "申す": "言う",
+    "申し上げる": "言う",
+    "仰る": "言う",
+    "存ずる": "知る",
+    "差し上げる": "上げる",
+    "召し上がる": "食べる",
+}
+# NFKC plus normalize()'s ヴ -> ブ turn ヴァージョン into ブァージョン, which MeCab
+# cannot read; the usual spelling is restored before tokenising (バージョン).
+_VU_SPELLING = re.compile(r"ブ([ァィェォ])")
+_VU_PLAIN = {"ァ": "バ", "ィ": "ビ", "ェ": "ベ", "ォ": "ボ"}
+
 
 @lru_cache(maxsize=65536)
 def _clean_lemma(lemma: str) -> str:
@@ -117,23 +139,47 @@ _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"
 HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 
 
-def _japanese(segment: str, into: Analysis, kana: list[str]) -> None:
+# Dictionary feature string -> (part of speech, lemma, kana reading). fugashi builds a
+# 26-field tuple on every `feature` access, three quarters of a parse's cost; the same
+# words come back all the time, so each feature string is parsed once. Bounded: the
+# dictionary's words are many, a run's are not.
+_FEATURES: dict[str, tuple[str, str | None, str | None]] = {}
+_FEATURES_MAX = 20_000
+
+
+def _features(word: Any) -> tuple[str, str | None, str | None]:
+    raw = word.feature_raw
+    hit = _FEATURES.get(raw)
+    if hit is None:
+        f = word.feature
+        hit = (f.pos1, f.lemma, f.kana)  # unknown words: lemma and kana None, any surface
+        if len(_FEATURES) < _FEATURES_MAX:
+            _FEATURES[raw] = hit
+    return hit
+
+
+_HAS_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts, found in C
+
+
+def _japanese(segment: str, into: Analysis, kana: list[str] | None) -> None:
+    """Lemmas of one Japanese run into `into`; readings too unless `kana` is None (a
+    long answer needs its lemmas only)."""
     for word in _tagger()(segment):
-        feature = word.feature  # built on each access: read it once
-        pos = feature.pos1
-        lemma = feature.lemma
+        pos, lemma, reading = _features(word)
         surface = word.surface
-        if any(ch.isalnum() for ch in surface):
-            kana.append(feature.kana or surface.translate(HIRAGANA_TO_KATAKANA))
-        if pos in _CONTENT_POS and feature.kana and lemma:
-            into.readings.append((fold_long_vowels(feature.kana), _clean_lemma(lemma)))
+        if kana is not None:
+            if _HAS_ALNUM.search(surface):
+                kana.append(reading or surface.translate(HIRAGANA_TO_KATAKANA))
+            if pos in _CONTENT_POS and reading and lemma:
+                into.readings.append((fold_long_vowels(reading), _clean_lemma(lemma)))
         # Negation carries meaning here: 正しくない, 一致しない, 表示されない.
         if pos in ("助動詞", "形容詞") and (lemma in _NEGATIONS or surface == "ない"):
             into.lemmas.append("ない")
             continue
-        if pos in _DROP_POS:
+        if pos in _DROP_POS or (lemma == "御" and pos == "接頭辞"):
             continue
         cleaned = _clean_lemma(lemma if lemma is not None else surface)  # no lemma: surface
+        cleaned = _PLAIN_FORMS.get(cleaned, cleaned)
         if cleaned and cleaned not in _STOP_LEMMAS and not cleaned.isspace():
             into.lemmas.append(cleaned)
 
@@ -142,24 +188,32 @@ def analyse(text: str) -> Analysis:
     """Lemmas, reading and content-word readings of `text`. ASCII words bypass MeCab (it
     splits "capi2" and "0x80093009"), are lower-cased and lightly stemmed; Japanese runs
     go through fugashi."""
+    return _analyse(text, with_readings=True)
+
+
+def lemmas(text: str) -> list[str]:
+    """Content lemmas of `text`, in order: `analyse(text).lemmas`, without the readings."""
+    return _analyse(text, with_readings=False).lemmas
+
+
+def _analyse(text: str, *, with_readings: bool) -> Analysis:
     s = _VERSIONED.sub(_glue_version, normalize(text, fold_katakana=False))
+    if "ブ" in s:
+        s = _VU_SPELLING.sub(lambda m: _VU_PLAIN[m.group(1)], s)
     result = Analysis([], "", [])
-    kana: list[str] = []
+    kana: list[str] | None = [] if with_readings else None
     pos = 0
     for m in _ASCII_RUN.finditer(s):
         if m.start() > pos:
             _japanese(s[pos : m.start()], result, kana)
         _ascii_lemmas(m.group(), result.lemmas)
-        kana.append(m.group())
+        if kana is not None:
+            kana.append(m.group())
         pos = m.end()
     if pos < len(s):
         _japanese(s[pos:], result, kana)
-    return Analysis(result.lemmas, fold_long_vowels("".join(kana)), result.readings)
-
-
-def lemmas(text: str) -> list[str]:
-    """Content lemmas of `text`, in order (see `analyse`)."""
-    return analyse(text).lemmas
+    reading = fold_long_vowels("".join(kana)) if kana is not None else ""
+    return Analysis(result.lemmas, reading, result.readings)
 
 
 def reading(text: str) -> str:

@@ -118,15 +118,20 @@ def default_lang() -> str:
 
 
 def load_matcher(kb_path: str | None) -> Any:
-    from knowledge import KnowledgeBaseError, Matcher, load_kb
+    """The FAQ's matcher, from the cache in CERTDESK_CACHE_DIR when valid; None (after
+    printing every problem) when the FAQ file cannot be loaded."""
+    from bot.config import Settings
+    from knowledge import KnowledgeBaseError
+    from knowledge.cache import load_matcher as cached
 
+    settings = Settings.from_env()
     try:
-        kb = load_kb(kb_path or os.environ.get("CERTDESK_KB") or None)
+        matcher = cached(kb_path or settings.kb_path, settings.resolved_cache_dir)
     except KnowledgeBaseError as exc:
         print_kb_error(exc)
         return None
-    print_kb_warnings(kb)
-    return Matcher(kb)
+    print_kb_warnings(matcher.kb)
+    return matcher
 
 
 def print_kb_error(exc: Exception) -> None:

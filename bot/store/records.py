@@ -63,6 +63,7 @@ class LearnedEntry:
     created_at: datetime
     escalation_id: int | None
     author: str | None = None  # who added it to the FAQ
+    row_id: int = 0  # the <n> of the id: rows only ever get higher ones
 
 
 @dataclass(frozen=True)

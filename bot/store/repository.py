@@ -391,13 +391,20 @@ class Store:
 
     # -- learned FAQ entries ------------------------------------------------------------
 
-    def learned_entries(self) -> list[LearnedEntry]:
+    def learned_entries(self, *, after: int = 0) -> list[LearnedEntry]:
+        """Learned entries in the order they were added; `after`: only rows added after
+        the one with that row id (a matcher that has the others)."""
         with self._tx(read=True) as s:
-            rows = s.scalars(select(LearnedEntryRow).order_by(LearnedEntryRow.id)).all()
+            rows = s.scalars(
+                select(LearnedEntryRow)
+                .where(LearnedEntryRow.id > after)
+                .order_by(LearnedEntryRow.id)
+            ).all()
             return [
                 LearnedEntry(
                     id=f"learned-{r.id}", question=r.question, answer=r.answer, lang=r.lang,
                     created_at=r.created_at, escalation_id=r.escalation_id, author=r.author,
+                    row_id=r.id,
                 )
                 for r in rows
             ]
