@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -258,20 +259,29 @@ class Matcher:
         self.calibration = calibration or Calibration.load(tables.thresholds)
         self.smalltalk = smalltalk or load_smalltalk(tables.smalltalk)
         self._query: Query | None = None
+        # add() appends to postings that a running match reads: one at a time (matching
+        # is CPU-bound Python under the GIL, so this costs threads almost nothing)
+        self._lock = threading.RLock()
         self._english = sum(e.has_lang("en") for e in kb)
 
     def add(self, entry: Entry) -> None:
         """Use one more (learned) entry at once: it is indexed on its own, nothing is
         rebuilt."""
-        self.kb = self.kb.with_entries([entry])
-        self.index.add(entry)
-        self._english += entry.has_lang("en")
-        self._query = None
+        with self._lock:
+            self.kb = self.kb.with_entries([entry])
+            self.index.add(entry)
+            self._english += entry.has_lang("en")
+            self._query = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_query"] = None
+        del state["_lock"]
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     # -- reading the message ----------------------------------------------------------
 
@@ -420,7 +430,8 @@ class Matcher:
 
     def match(self, question: str, *, default_lang: str = "ja", top: int = 3) -> MatchResult:
         """`top`: how many ranked candidates the result lists (the decision is the same)."""
-        result = self._match(question[:MAX_QUESTION_CHARS], default_lang, top)
+        with self._lock:
+            result = self._match(question[:MAX_QUESTION_CHARS], default_lang, top)
         return result if len(question) <= MAX_QUESTION_CHARS else replace(result, question=question)
 
     def _match(self, question: str, default_lang: str, top_n: int = 3) -> MatchResult:

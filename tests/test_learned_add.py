@@ -133,3 +133,39 @@ def test_a_desk_can_start_from_a_prebuilt_matcher(kb: KnowledgeBase, db: str) ->
     assert desk.matcher is base
     assert desk.matcher.match(QUESTION).best.entry.id == entry_id
     store.dispose()
+
+
+def test_entries_added_while_other_threads_match_break_nothing() -> None:
+    """Slack handlers match in a thread pool while a resolve adds a learned entry: every
+    match returns, and the entries are all found afterwards."""
+    import threading
+
+    from bot.learned import learned_entry
+
+    matcher = Matcher(load_kb(None))
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def ask() -> None:
+        try:
+            while not done.is_set():
+                matcher.match("秘密鍵を削除してしまった")
+                matcher.match("架空の証明書ストア 7 を初期化したい")
+        except BaseException as exc:  # the test reports any failure
+            errors.append(exc)
+
+    askers = [threading.Thread(target=ask) for _ in range(3)]
+    for t in askers:
+        t.start()
+    try:
+        for k in range(40):
+            matcher.add(learned_entry(f"learned-{k}", f"架空の証明書ストア {k} を初期化したい",
+                                      f"手順 {k}"))
+    finally:
+        done.set()
+        for t in askers:
+            t.join()
+    assert errors == []
+    assert len(matcher.kb) == len(load_kb(None)) + 40
+    assert matcher.match("架空の証明書ストア 7 を初期化したい").candidates[0].entry.id.startswith(
+        "learned-")
