@@ -15,7 +15,7 @@ tests/data/kb/ssl-vendor-faq.ja.jsonl with tests/data/kb/vendor_*.jsonl.
    question's out-of-fold top candidate, labelled "the top entry is right". Its own
    k-fold predictions give the reliability table: scores on questions it was not fitted on.
 4. The answer threshold is chosen on those out-of-fold confidences, to keep every
-   FAQ's in-scope and out-of-scope accuracy furthest above its target.
+   FAQ's figures as little below their targets as can be (issues 10 and 14).
 The final models are fitted on all the data; the figures printed are the folds'.
 """
 
@@ -46,14 +46,16 @@ from knowledge.matcher import (
 ROOT = Path(__file__).resolve().parents[1]
 _UNREPORTED = FEATURES.index("unreported")
 DATA = ROOT / "tests" / "data"
-# What each FAQ's development sets should reach (accuracy: in scope, the right entry
-# answered; out of scope, nothing answered). The threshold keeps all furthest above.
+# What each FAQ's development sets should reach, as the issues judge them: on the seed
+# FAQ the share right in each language (in scope, the right entry answered) and out of
+# scope (nothing answered); on a vendor FAQ without phrasings, the share of answers that
+# are right ("prec") and out of scope refused. The threshold is the one with the least
+# total shortfall below them. The other figures are printed, not chosen on.
 TARGETS = {
-    ("seed", "ja"): 0.90,
-    ("seed", "en"): 0.88,
+    ("seed", "ja"): 0.85,
+    ("seed", "en"): 0.85,
     ("seed", "oos"): 0.97,
-    ("vendor", "ja"): 0.80,
-    ("vendor", "en"): 0.60,
+    ("vendor", "prec"): 0.90,
     ("vendor", "oos"): 0.90,
 }
 
@@ -307,6 +309,8 @@ def cross_validate(cases: list[Case], base: Calibration, k: int) -> dict[str, An
 def _accuracy(
     cases: Sequence[Case], ranked: Sequence[list[Scored]], conf: Any, cal: Calibration
 ) -> dict[tuple[str, str], float]:
+    """Share right per (FAQ, kind), kind ja/en/oos, and "prec": the share of the
+    FAQ's answers (in scope or not) that are right."""
     hits: dict[tuple[str, str], int] = {}
     totals: dict[tuple[str, str], int] = {}
     for c, r, p in zip(cases, ranked, conf, strict=True):
@@ -315,6 +319,10 @@ def _accuracy(
         key = (c.group, c.kind)
         totals[key] = totals.get(key, 0) + 1
         hits[key] = hits.get(key, 0) + int(ok)
+        if answered:
+            prec = (c.group, "prec")
+            totals[prec] = totals.get(prec, 0) + 1
+            hits[prec] = hits.get(prec, 0) + int(ok)
     return {k: hits[k] / totals[k] for k in totals}
 
 
@@ -346,6 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m knowledge.calibrate", description=__doc__)
     ap.add_argument("--write", action="store_true", help="update knowledge/thresholds.toml")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--curve", action="store_true",
+                    help="print the out-of-fold figures at every 0.05 of the answer threshold")
     args = ap.parse_args(argv)
 
     base = Calibration.load()
@@ -368,8 +378,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for answer in [x / 100 for x in range(10, 91)]:
         cal = replace(base, answer=answer)
         acc = _accuracy(cases, ranked, conf, cal)
-        margin = min(acc[k] - TARGETS.get(k, 0.0) for k in acc)
-        key = (margin, sum(acc.values()) / len(acc))
+        # every point below any target costs the same (a target out of reach must not
+        # decide alone), ties by the mean share right
+        shortfall = sum(max(0.0, t - acc.get(k, 0.0)) for k, t in TARGETS.items())
+        key = (-round(shortfall, 9), sum(acc.values()) / len(acc))
+        if args.curve and round(answer * 100) % 5 == 0:
+            print(f"  {answer:.2f} " + " ".join(f"{g}-{k}={v:.3f}" for (g, k), v in sorted(acc.items())))
         if best is None or key > (best[0], best[1]):
             best = (key[0], key[1], answer)
     assert best is not None

@@ -295,13 +295,21 @@ class Matcher:
         reading = read_message(question)
         content = reading.content
         tokens, kana = idx.analyse(content)
+        dropped: frozenset[str] = frozenset()
         if self._english * 2 < idx.size and tokens:
-            tokens = _without_plain_english(tokens, content, idx.df)
+            kept = _without_plain_english(tokens, content, idx.df)
+            dropped = frozenset(tokens) - frozenset(kept)
+            tokens = kept
         weights = {t: idx.idf(t) for t in sorted(set(tokens))}
         mass = sum(weights.values())
         unknown = [t for t in weights if t not in idx.df]
-        novel = sum(weights[t] for t in unknown) / mass if mass else 0.0
-        foreign = sum(weights[t] for t in unknown if t.isascii()) / mass if mass else 0.0
+        # English words an FAQ in Japanese does not know score nothing for any entry, but
+        # they are still words the FAQ cannot explain (Wi-Fi, Google Analytics): they
+        # count as unknown and foreign in the share of the message left unexplained
+        spare = sum(idx.idf(t) for t in sorted(dropped))
+        total = mass + spare
+        novel = (sum(weights[t] for t in unknown) + spare) / total if total else 0.0
+        foreign = (sum(weights[t] for t in unknown if t.isascii()) + spare) / total if total else 0.0
         sentences = tuple(normalize(s) for s in reading.sentences[:_MAX_SENTENCES])
         whole = normalize(content)
         if whole not in sentences:

@@ -24,6 +24,15 @@ _STOP_LEMMAS = frozenset(
     and or with can could would should please how what why when where which there have has had me
     get got any some just from at by as if so not no yes hi hello thanks thank say says said
     i'm it's don't doesn't can't won't""".split()
+) | frozenset(
+    # English function words (the usual general stopword list, NLTK's): on a long English
+    # message they were read as content, and as words no entry knows
+    """about above after again against all am because before being below between both but
+    each few further here hers herself him himself his into its itself more most nor now
+    off once only other ours ourselves out over own same she he her they them their theirs
+    themselves than then these those through too under until up very while who whom will
+    us yours yourself yourselves also still already really even ever maybe actually quite
+    let know want""".split()
 )
 
 
