@@ -225,6 +225,7 @@ SIGNS = {
     "intent_conflict": -1,
     "missing": -1,
     "unreported": -1,
+    "words": 1,
 }
 
 

@@ -63,6 +63,8 @@ CONFIDENCE_FEATURES = (
     "intent_conflict",
     "missing",
     "unreported",
+    "words",  # how many content words the message has (log scale): long messages
+    # naturally leave more words unexplained, and length alone must not refuse
 )
 Decision = Literal["answer", "ambiguous", "none", "smalltalk", "human"]
 # Costlier features run on this many entries that the first pass favours (plus kana and
@@ -234,6 +236,7 @@ def confidence_features(ranked: list[Scored], query: Query | None = None) -> tup
         f.get("intent_conflict", 0.0),
         f.get("missing", 0.0),
         f.get("unreported", 0.0),
+        min(1.0, math.log1p(len(query.weights)) / math.log(31)) if query else 0.0,
     )
 
 
