@@ -102,6 +102,15 @@ def test_an_entry_that_only_mentions_the_words_is_not_the_answer(
     assert result.score < 0.3
 
 
+@pytest.mark.parametrize("question", ["社員証をなくしました", "CSRの作り方"])
+def test_one_shared_word_is_no_answer(matcher: Matcher, question: str) -> None:
+    # issue 10's confidently wrong answers: a lost staff ID card (なくす is a synonym of
+    # 削除 in the SSL table) and "how to make a CSR" (the FAQ has no such entry; CSR is
+    # its only known word) were answered with the deleted-key entry
+    result = matcher.match(question)
+    assert not result.answered, (result.entry, result.score)
+
+
 def test_length_never_pushes_a_message_to_refusal(kb: KnowledgeBase, matcher: Matcher) -> None:
     opening = (
         "いつもお世話になっております。株式会社サンプル商事 情報システム部の佐藤でございます。"
