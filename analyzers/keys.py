@@ -24,6 +24,7 @@ from __future__ import annotations
 import binascii
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # Lookalike dashes (analyzers.boundary.DASHES and the minus signs) and full-width ASCII
@@ -341,24 +342,23 @@ def _header_before(data: bytes, at: int) -> tuple[int, int] | None:
     return None
 
 
+def _occurrences(data: bytes, needle: bytes) -> Iterator[int]:
+    pos = data.find(needle)
+    while pos >= 0:
+        yield pos
+        pos = data.find(needle, pos + 1)
+
+
 def _der_keys(data: bytes) -> list[tuple[int, int]]:
     """(start, end) byte ranges of private-key DER structures in `data`; the end is the
     structure's own length, cut at the end of the data (a key pasted in part)."""
     found: list[tuple[int, int]] = []
-    for anchor in _VERSIONS:
-        pos = data.find(anchor)
-        while pos >= 0:
-            hit = _der_key_at(data, pos)
-            if hit is not None:
-                found.append(hit)
-            pos = data.find(anchor, pos + 1)
-    for oid in _PBE_OIDS:
-        pos = data.find(oid)
-        while pos >= 0:
-            hit = _encrypted_key_at(data, pos)
-            if hit is not None:
-                found.append(hit)
-            pos = data.find(oid, pos + 1)
+    for needles, read in ((_VERSIONS, _der_key_at), (_PBE_OIDS, _encrypted_key_at)):
+        for needle in needles:
+            for pos in _occurrences(data, needle):
+                hit = read(data, pos)
+                if hit is not None:
+                    found.append(hit)
     pos = data.find(_OPENSSH_MAGIC)
     if pos >= 0:
         found.append((pos, len(data)))

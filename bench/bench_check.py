@@ -22,9 +22,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+
+from bench.timing import best
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "data" / "certs" / "fixtures"
@@ -34,15 +35,6 @@ FORBIDDEN = ("fugashi", "sqlalchemy", "slack_sdk", "slack_bolt", "bot", "knowled
 
 Row = tuple[str, str, str, bool | None]  # metric, measured, requirement, pass
 
-
-def best(fn: Callable[[], object], runs: int) -> float:
-    """Fastest of `runs` calls: the least disturbed by other work on a shared machine."""
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def chain_file(tmp: Path) -> Path:

@@ -21,9 +21,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from bench.timing import best as _best
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 2000
@@ -75,15 +75,6 @@ def write_files(folder: Path, rows: list[dict[str, str]]) -> dict[str, Path]:
     return files
 
 
-def _best(fn: Callable[[], object], repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
 def main() -> int:
     from knowledge import load_kb
     from knowledge.importer import to_toml
@@ -104,14 +95,14 @@ def main() -> int:
                                     ("load_kb: CSV (Shift_JIS)", files["sjis"], 0.5),
                                     ("load_kb: JSONL", files["jsonl"], 0.5),
                                     ("load_kb: the written faq.toml", toml_path, 1.0)):
-            t = _best(lambda p=path: load_kb(p))  # type: ignore[misc]
+            t = _best(lambda p=path: load_kb(p), 5)  # type: ignore[misc]
             ok &= t <= target
             print(f"{label:<44} {t * 1000:7.0f} ms  <= {target * 1000:.0f} ms")
-        t = _best(lambda: to_toml(kb))
+        t = _best(lambda: to_toml(kb), 5)
         print(f"{'to_toml':<44} {t * 1000:7.0f} ms")
         out = folder / "out.toml"
         cmd = [sys.executable, "-m", "bot", "kb", "import", str(files["csv"]), "--out", str(out)]
-        t = _best(lambda: subprocess.run(cmd, check=True, capture_output=True), repeat=3)
+        t = _best(lambda: subprocess.run(cmd, check=True, capture_output=True), 3)
         ok &= t <= 2.0
         print(f"{'certdesk kb import (fresh process)':<44} {t * 1000:7.0f} ms  <= 2000 ms")
         assert load_kb(out).entries == kb.entries

@@ -13,25 +13,16 @@ from __future__ import annotations
 import base64
 import os
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from analyzers import find_private_keys, redact  # noqa: E402
+from bench.timing import best  # noqa: E402
 
 MB = 1_000_000
 
-
-def best(fn: Callable[[], object], runs: int = 3) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def inputs() -> dict[str, str]:

@@ -387,6 +387,17 @@ class StandIn:
         return Handler
 
 
+def timestamps(base: int, fraction: str) -> Callable[[], str]:
+    """A module's own source of fresh Slack message timestamps ("1810000001.000300",
+    ...): each test module takes its own base, so their events never share a ts."""
+    counter = itertools.count(1)
+
+    def next_ts() -> str:
+        return f"{base + next(counter)}.{fraction}"
+
+    return next_ts
+
+
 def strict_standin() -> Iterator[StandIn]:
     """For a fixture to `yield from`: a running stand-in that, on teardown, requires that no
     call the app made broke one of Slack's limits."""

@@ -25,16 +25,13 @@ from slack_standin import (
     event_envelope,
     serve,
     strict_standin,
+    timestamps,
 )
 from store_backends import store_url_fixture  # noqa: F401  (the store_url fixture)
 
 pytestmark = pytest.mark.slow
 
-_ts = iter(range(1, 1_000_000))
-
-
-def next_ts() -> str:
-    return f"{1_800_000_000 + next(_ts)}.000200"
+next_ts = timestamps(1_800_000_000, "000200")
 
 
 @pytest.fixture(scope="module")

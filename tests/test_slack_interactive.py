@@ -22,17 +22,14 @@ from slack_standin import (
     form,
     serve,
     strict_standin,
+    timestamps,
 )
 
 pytestmark = pytest.mark.slow
 
 ESCALATION_CHANNEL = "CESCALATE"  # set by slack_standin.serve
 LEAD = "ULEAD"
-_ts = iter(range(1, 1_000_000))
-
-
-def next_ts() -> str:
-    return f"{1_810_000_000 + next(_ts)}.000300"
+next_ts = timestamps(1_810_000_000, "000300")
 
 
 @pytest.fixture(scope="module")

@@ -12,24 +12,19 @@ from typing import Any
 
 import pytest
 from keyforms import KeyForm, forms, split_key
-from slack_standin import Served, StandIn, event_envelope, serve
+from slack_standin import Served, StandIn, event_envelope, serve, strict_standin, timestamps
 from test_desk_keys import everything_stored
 
 pytestmark = pytest.mark.slow
 
 FORMS = forms()
 LEAD = "ULEAD"
-_ts = iter(range(1, 1_000_000))
-
-
-def next_ts() -> str:
-    return f"{1_810_000_000 + next(_ts)}.000300"
+next_ts = timestamps(1_830_000_000, "000300")
 
 
 @pytest.fixture(scope="module")
 def standin() -> Iterator[StandIn]:
-    with StandIn() as st:
-        yield st
+    yield from strict_standin()
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from slack_standin import (
     event_envelope,
     form,
     serve,
+    timestamps,
 )
 
 from bot.store import Store
@@ -32,11 +33,7 @@ ESCALATION_CHANNEL = "CESCALATE"  # set by slack_standin.serve
 LEAD = "ULEAD"
 NOBODY = "UNOBODY"
 EVIL = "https://evil.example/fix.exe"
-_ts = iter(range(1, 1_000_000))
-
-
-def next_ts() -> str:
-    return f"{1_820_000_000 + next(_ts)}.000400"
+next_ts = timestamps(1_820_000_000, "000400")
 
 
 @pytest.fixture(scope="module")
