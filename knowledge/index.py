@@ -59,37 +59,74 @@ def content_lemmas(lemmas: list[str]) -> list[str]:
     return [t for t in lemmas if t not in FRAMING_LEMMAS]
 
 
+# Id lists up to this long stay tuples: a numpy array costs ~180 bytes before its first
+# element, and most tokens (word pairs, reading bigrams) belong to a handful of entries.
+_SMALL = 16
+
+
+class _IdLists:
+    """token -> ids in ascending order. Built as Python lists, then kept compact
+    (`freeze`, after the index is built): long lists as numpy arrays, short ones as
+    tuples made into arrays when read. A token that gains an id later goes back to a
+    list until it is next read."""
+
+    def __init__(self, dtype: Any = np.int32) -> None:
+        self._lists: dict[str, list[int]] = defaultdict(list)
+        self._frozen: dict[str, Any] = {}  # an array, or a tuple of at most _SMALL ids
+        self._dtype = dtype
+
+    def append(self, tok: str, i: int) -> None:
+        frozen = self._frozen.pop(tok, None)
+        if frozen is not None:
+            self._lists[tok] = list(frozen)
+        self._lists[tok].append(i)
+
+    def get(self, tok: str) -> Any:
+        """The ids of `tok` as an array, or None when no entry has it."""
+        hit = self._frozen.get(tok)
+        if hit is None:
+            ids = self._lists.pop(tok, None)
+            if not ids:
+                return None
+            hit = self._frozen[tok] = (
+                tuple(ids) if len(ids) <= _SMALL else np.asarray(ids, dtype=self._dtype)
+            )
+        return np.asarray(hit, dtype=self._dtype) if isinstance(hit, tuple) else hit
+
+    def freeze(self) -> None:
+        for tok in sorted(self._lists):
+            self.get(tok)
+        self._lists = defaultdict(list)
+
+
 class _Postings:
-    """token -> (entry ids, term frequencies), growing by appends; numpy views are made
-    on first use and dropped when the token gains an entry."""
+    """token -> (entry ids, term frequencies), growing by appends, kept as arrays once
+    built (`_IdLists`)."""
 
     def __init__(self) -> None:
-        self.ids: dict[str, list[int]] = defaultdict(list)
-        self.tfs: dict[str, list[float]] = defaultdict(list)
+        self.ids = _IdLists()
+        # term frequencies are small whole numbers: float32 holds them exactly
+        self.tfs = _IdLists(np.float32)
         self.lengths: list[float] = []
         self.total = 0.0
-        self._arrays: dict[str, tuple[Any, Any]] = {}
         self._lengths: Any = None
 
     def add(self, doc: int, tf: Counter[str]) -> None:
         for tok in sorted(tf):
-            self.ids[tok].append(doc)
-            self.tfs[tok].append(float(tf[tok]))
-            self._arrays.pop(tok, None)
+            self.ids.append(tok, doc)
+            self.tfs.append(tok, tf[tok])
         n = float(sum(tf.values()))
         self.lengths.append(n)
         self.total += n
         self._lengths = None
 
     def arrays(self, tok: str) -> tuple[Any, Any] | None:
-        hit = self._arrays.get(tok)
-        if hit is None:
-            ids = self.ids.get(tok)
-            if not ids:
-                return None
-            hit = (np.asarray(ids, dtype=np.int64), np.asarray(self.tfs[tok], dtype=np.float64))
-            self._arrays[tok] = hit
-        return hit
+        ids = self.ids.get(tok)
+        return None if ids is None else (ids, self.tfs.get(tok))
+
+    def freeze(self) -> None:
+        self.ids.freeze()
+        self.tfs.freeze()
 
     def length_norm(self) -> Any:
         """K1 * (1 - B + B * len / avg) per entry: BM25's length normalisation."""
@@ -111,17 +148,14 @@ class Index:
         # adjacent lemma pairs of every text: word order ("ファイル 認証" is not "認証 ファイル")
         self.pairs = _Postings()
         self.pair_df: Counter[str] = Counter()
-        self.reading_postings: dict[str, list[int]] = defaultdict(list)
+        self.reading_postings = _IdLists()
         self.codes: set[str] = set()
         self.signal_entries: dict[str, list[int]] = defaultdict(list)  # code -> entries
-        self.any_field: dict[str, list[int]] = defaultdict(list)  # token -> entries holding it
-        self._any_arrays: dict[str, Any] = {}
-        self._reading_arrays: dict[str, Any] = {}
+        self.any_field = _IdLists()  # token -> entries holding it
         self._idf: dict[str, float] = {}
         # Every unit of every entry, in entry order: unit postings give each unit's share
         # of the query at once (numpy), for all entries.
-        self.unit_postings: dict[str, list[int]] = defaultdict(list)
-        self._unit_arrays: dict[str, Any] = {}
+        self.unit_postings = _IdLists()
         self.unit_start: list[int] = []  # first unit of each entry
         self.unit_count: list[int] = []
         self.unit_question: list[bool] = []  # the unit is one of the entry's own questions
@@ -131,6 +165,10 @@ class Index:
         for e in kb:
             self.add(e)
         self._refresh_unit_mass()
+        for postings in (*self.fields.values(), self.pairs):
+            postings.freeze()
+        for ids in (self.any_field, self.reading_postings, self.unit_postings):
+            ids.freeze()
 
     # -- building -------------------------------------------------------------------
 
@@ -146,11 +184,9 @@ class Index:
         self.pairs.add(i, pairs_tf)
         self.pair_df.update(pairs_tf.keys())
         for tok in sorted(doc.vocab):
-            self.any_field[tok].append(i)
-            self._any_arrays.pop(tok, None)
+            self.any_field.append(tok, i)
         for g in sorted({g for r in doc.unit_readings for g in bigrams(r)}):
-            self.reading_postings[g].append(i)
-            self._reading_arrays.pop(g, None)
+            self.reading_postings.append(g, i)
         self.codes |= doc.signals.codes
         for key in sorted(doc.signals.codes | doc.signals.identifiers):
             self.signal_entries[key].append(i)
@@ -159,8 +195,7 @@ class Index:
         for k, u in enumerate(doc.unit_sets):
             uid = len(self.unit_mass)
             for tok in sorted(u):
-                self.unit_postings[tok].append(uid)
-                self._unit_arrays.pop(tok, None)
+                self.unit_postings.append(tok, uid)
             self.unit_question.append(k < doc.questions)
             self.unit_mass.append(
                 math.fsum(self.idf(t) for t in sorted(u)) if self._mass_at else 0.0
@@ -312,13 +347,9 @@ class Index:
             return dice, recall
         shared = np.zeros(len(unit_mass))
         for tok in sorted(qweights):
-            arr = self._unit_arrays.get(tok)
-            if arr is None:
-                ids = self.unit_postings.get(tok)
-                if not ids:
-                    continue
-                arr = self._unit_arrays[tok] = np.asarray(ids, dtype=np.int64)
-            shared[arr] += qweights[tok]
+            arr = self.unit_postings.get(tok)
+            if arr is not None:
+                shared[arr] += qweights[tok]
         safe = np.where(unit_mass > 0, unit_mass, 1.0)
         dice[has_units] = np.maximum.reduceat(2 * shared / (mass + unit_mass), starts)
         rec = np.where(is_question, shared / safe, 0.0)
@@ -341,13 +372,7 @@ class Index:
         return out
 
     def _any(self, tok: str) -> Any:
-        hit = self._any_arrays.get(tok)
-        if hit is None:
-            ids = self.any_field.get(tok)
-            if not ids:
-                return None
-            hit = self._any_arrays[tok] = np.asarray(ids, dtype=np.int64)
-        return hit
+        return self.any_field.get(tok)
 
     def _recover_kana(self, text: str) -> list[str]:
         """Words the FAQ uses, found again in text typed in hiragana: "でじたるしょめい"
@@ -375,13 +400,8 @@ class Index:
         common = max(8, len(self.docs) // 4)
         found = []
         for g in sorted(set(bigrams(query_reading))):
-            arr = self._reading_arrays.get(g)
-            if arr is None:
-                ids = self.reading_postings.get(g)
-                if not ids:
-                    continue
-                arr = self._reading_arrays[g] = np.asarray(ids, dtype=np.int64)
-            if len(arr) <= common:  # common bigrams say little
+            arr = self.reading_postings.get(g)
+            if arr is not None and len(arr) <= common:  # common bigrams say little
                 found.append(arr)
         if not found:
             return []
