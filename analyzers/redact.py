@@ -24,10 +24,15 @@ MAX_PUBLIC_CHECKS = 16  # blocks read to spare a certificate from a held redacti
 MAX_FINGERPRINTS = 8
 
 
+# How every marker begins: what a stored text that held a key still shows (bot.desk
+# looks for it to keep a conversation's hold across workers).
+MARKER_PREFIX = "[private key removed"
+
+
 def marker(fingerprint: str | None = None) -> str:
     if fingerprint:
-        return f"[private key removed: sha256 of public key {fingerprint}]"
-    return "[private key removed]"
+        return f"{MARKER_PREFIX}: sha256 of public key {fingerprint}]"
+    return f"{MARKER_PREFIX}]"
 
 
 def redact(text: str) -> str:

@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 # base64 run, is material, not prose.
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{60,}")
 _FENCE = re.compile(r"```")
-KEY_MARKER = "[private key removed"  # what analyzers.redact leaves where a key was
 # How often a Desk whose database was down at start tries its migrations again.
 SCHEMA_RETRY_SECONDS = 10.0
 
@@ -237,6 +236,8 @@ class Desk:
         """The hold as the database tells it: one of this user's last messages in this
         channel within the window held key material (its stored text has the marker).
         Another worker process may have taken the key's first part."""
+        from analyzers.redact import MARKER_PREFIX
+
         if self.store is None:
             return False
         try:
@@ -247,7 +248,7 @@ class Desk:
         except Exception as exc:
             log.warning("key hold: recent messages unavailable: %s", exc)
             return False
-        return any(KEY_MARKER in t for t in texts)
+        return any(MARKER_PREFIX in t for t in texts)
 
     def _worth_matching(self, prose: str) -> bool:
         return len(self.matcher.index.tokens(prose)) >= 2 or "?" in prose or "?" in prose

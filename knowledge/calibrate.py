@@ -41,6 +41,7 @@ from knowledge.matcher import (
     Query,
     Scored,
     confidence_features,
+    ordered,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,6 +84,7 @@ class Case:
     expected: tuple[str, ...] | None
     query: Query
     ids: list[str] = field(default_factory=list)  # candidate entry ids
+    docs: list[int] = field(default_factory=list)  # their positions in the index
     x: Any = None  # candidates x FEATURES
     y: Any = None  # 1 for a right entry
     overrides: list[tuple[str | None, bool]] = field(default_factory=list)
@@ -122,7 +124,8 @@ def collect(name: str, kb_path: Path, files: Sequence[Path]) -> tuple[Matcher, l
             query = matcher.query(q)
             feats = matcher.features(q)
             case = Case(name, kind, str(row.get("style", "")), q, expected, query)
-            case.ids = [matcher.index.docs[i].entry.id for i, _ in feats]
+            case.docs = [i for i, _ in feats]
+            case.ids = [matcher.index.docs[i].entry.id for i in case.docs]
             case.x = np.asarray([f for _, f in feats], dtype=np.float64).reshape(-1, len(FEATURES))
             case.y = np.asarray([int(expected is not None and e in expected) for e in case.ids])
             case.overrides = [matcher.signal(query, matcher.index.docs[i]) for i, _ in feats]
@@ -267,15 +270,9 @@ def _ranked(case: Case, w: Any, cal: Calibration) -> list[Scored]:
 
     if not case.ids:
         return []
+    stubs = [Entry(entry_id, "", "", "", "") for entry_id in case.ids]
     linear = [float(z) for z in case.x @ w]
-    out = []
-    for k, (entry_id, z, p) in enumerate(zip(case.ids, linear, cal.relevance(linear), strict=True)):
-        mode, signal = case.overrides[k]
-        s = cal.apply_signal(p, mode)
-        stub = Entry(entry_id, "", "", "", "")
-        out.append((-s, k, Scored(stub, s, tuple(case.x[k]), signal, z)))
-    out.sort(key=lambda t: (t[0], t[1]))
-    return [s for _, _, s in out]
+    return ordered(cal, case.docs, stubs, list(case.x), case.overrides, linear)
 
 
 def _stage_two_rows(cases: Sequence[Case], ranked: Sequence[list[Scored]]) -> tuple[Any, Any]:
@@ -315,7 +312,7 @@ def _accuracy(
     hits: dict[tuple[str, str], int] = {}
     totals: dict[tuple[str, str], int] = {}
     for c, r, p in zip(cases, ranked, conf, strict=True):
-        answered = bool(r) and _answers(r, float(p), c.query.information, cal)
+        answered = bool(r) and cal.answers(r[0], float(p), c.query.information)
         ok = (not answered) if c.expected is None else (answered and r[0].entry.id in c.expected)
         key = (c.group, c.kind)
         totals[key] = totals.get(key, 0) + 1
@@ -325,18 +322,6 @@ def _accuracy(
             totals[prec] = totals.get(prec, 0) + 1
             hits[prec] = hits.get(prec, 0) + int(ok)
     return {k: hits[k] / totals[k] for k in totals}
-
-
-def _answers(ranked: list[Scored], confidence: float, information: float, cal: Calibration) -> bool:
-    """Matcher.decide's answer rule."""
-    top = ranked[0]
-    if not top.signal and top.features[_UNREPORTED] > 0:
-        return False
-    if top.signal:
-        return max(confidence, top.score) >= cal.answer
-    if information < cal.min_information:
-        return False
-    return confidence >= cal.answer
 
 
 def reliability(
@@ -403,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {g} Hit@1 {sum(v) / len(v):.3f}")
     styles: dict[tuple[str, str], list[tuple[bool, bool]]] = {}
     for c, r, p in zip(cases, ranked, conf, strict=True):
-        answered = bool(r) and _answers(r, float(p), c.query.information, cal)
+        answered = bool(r) and cal.answers(r[0], float(p), c.query.information)
         top_ok = bool(r) and c.expected is not None and r[0].entry.id in c.expected
         ok = (not answered) if c.expected is None else (answered and top_ok)
         styles.setdefault((c.group, c.style), []).append((top_ok, ok))

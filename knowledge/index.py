@@ -38,16 +38,13 @@ class EntryDoc:
     entry: Entry
     units: list[tuple[str, ...]]  # questions, phrasings, keywords (lemmas)
     unit_texts: list[str]  # the same units, normalised, for fuzzy comparison
-    short_vocab: frozenset[str]
-    vocab: frozenset[str]  # short units plus answers
+    vocab: frozenset[str]  # the words of its short units and answers
     signals: SignalSet
     intents: frozenset[str]  # what the entry's own question asks
     unit_sets: list[frozenset[str]] = field(default_factory=list)
     unit_readings: list[str] = field(default_factory=list)
     unit_joined: list[str] = field(default_factory=list)  # lemmas joined, for token_sort_ratio
     questions: int = 0  # how many of the units are the entry's own questions (the first ones)
-    weights: list[float] = field(default_factory=list)  # IDF mass per unit (Index.unit_weights)
-    weights_at: int = -1  # the index size those weights were computed at
 
 
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096ー]{3,}")
@@ -237,14 +234,12 @@ class Index:
         answer_tf = Counter(answer)
         pairs_tf: Counter[str] = Counter(p for u in units for p in pairs(u))
         pairs_tf.update(pairs(answer))
-        short_vocab = frozenset(short_tf)
         kept = [k for k, u in enumerate(units) if u]
         doc = EntryDoc(
             entry=e,
             units=[units[k] for k in kept],
             unit_texts=[normalize(short_texts[k]) for k in kept],
-            short_vocab=short_vocab,
-            vocab=short_vocab | frozenset(answer_tf),
+            vocab=frozenset(short_tf) | frozenset(answer_tf),
             signals=SignalSet.from_entry_signals(e.signals, f"{e.question_ja}\n{e.question_en}"),
             intents=intents(e.question_ja) | intents(e.question_en),
         )
@@ -286,13 +281,6 @@ class Index:
             hit = math.log(1 + (n - c + 0.5) / (c + 0.5)) if c else math.log(1 + (n + 0.5) / 0.5)
             self._idf[tok] = hit
         return hit
-
-    def unit_weights(self, doc: EntryDoc) -> list[float]:
-        """The IDF mass of each of the entry's units, recomputed once the index grew."""
-        if doc.weights_at != len(self.docs):
-            doc.weights = [math.fsum(self.idf(t) for t in sorted(u)) for u in doc.unit_sets]
-            doc.weights_at = len(self.docs)
-        return doc.weights
 
     def information(self, text: str) -> float:
         """The IDF mass of the text's words: how much it says that could tell entries
@@ -409,6 +397,12 @@ class Index:
         hits = np.flatnonzero(counts)
         best = hits[np.argsort(-counts[hits], kind="stable")[:limit]]
         return [int(i) for i in best]
+
+
+def bm25_ceiling(mass: float) -> float:
+    """What an entry holding every query word often would score in one field: BM25's
+    0..1 scale for a query of this IDF mass."""
+    return mass * (_K1 + 1)
 
 
 def pairs(tokens: Sequence[str]) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.index import EntryDoc, Index
+from knowledge.index import EntryDoc, Index, bm25_ceiling
 from knowledge.intent import intents
 from knowledge.kb import Entry, KnowledgeBase
 from knowledge.message import Reading, read_message
@@ -188,6 +188,27 @@ class Calibration:
             return max(score, self.phrase_match_floor)
         return score
 
+    def settle(self, confidence: float, top: Scored) -> float:
+        """The confidence decide() reports for the top candidate: an exact signal vouches
+        for its entry; an entry about an error, asked by a message that reports no
+        problem ("how do I renew" against an error whose cause may be a renewal), is
+        never an answer."""
+        if top.signal:
+            return max(confidence, top.score)
+        if top.features[_UNREPORTED] > 0:
+            return min(confidence, self.unreported_cap, self.answer - 0.01)
+        return confidence
+
+    def vague(self, top: Scored, information: float | None) -> bool:
+        """A message too vague to tell entries apart ("証明書", "SSL"), and no exact
+        signal: choices at most."""
+        return not top.signal and information is not None and information < self.min_information
+
+    def answers(self, top: Scored, confidence: float, information: float | None) -> bool:
+        """Whether decide() answers with the top candidate, `confidence` as the model
+        gave it (see settle and vague)."""
+        return not self.vague(top, information) and self.settle(confidence, top) >= self.answer
+
     def confident(self, ranked: list[Scored], query: Query | None = None) -> float:
         """Stage two: the probability that the top entry is the right answer."""
         if not ranked or not self.confidence:
@@ -213,7 +234,11 @@ class Query:
     identifiers: frozenset[str]
     novel: float  # IDF share of words no entry knows
     foreign: float  # ... of those, Latin-letter words (product names: another topic)
-    information: float  # IDF mass of the content
+
+    @property
+    def information(self) -> float:
+        """The IDF mass of the content: how much it says that could tell entries apart."""
+        return self.mass
 
 
 def confidence_features(ranked: list[Scored], query: Query | None = None) -> tuple[float, ...]:
@@ -332,7 +357,6 @@ class Matcher:
             identifiers=identifiers(question),
             novel=novel,
             foreign=foreign,
-            information=mass,
         )
         self._query = q
         return q
@@ -379,7 +403,7 @@ class Matcher:
                 chosen.append(i)
         if not chosen:
             return []
-        ceiling = mass * (1.2 + 1)
+        ceiling = bm25_ceiling(mass)
         docs = [idx.docs[i] for i in chosen]
         fuzz_best = _best_per_doc(q.sentences, [d.unit_texts for d in docs], fuzz.ratio)
         if len(q.weights) > 1:
@@ -429,15 +453,15 @@ class Matcher:
         cal = self.calibration
         q = self.query(question)
         feats = self.features(question)
-        linear = cal.linear([f for _, f in feats])
-        scored: list[tuple[float, int, Scored]] = []
-        for (i, f), z, p in zip(feats, linear, cal.relevance(linear), strict=True):
-            doc = self.index.docs[i]
-            mode, signal = self.signal(q, doc)
-            score = cal.apply_signal(p, mode)
-            scored.append((-score, i, Scored(doc.entry, score, tuple(f), signal, z)))
-        scored.sort(key=lambda t: (t[0], t[1]))
-        return [s for _, _, s in scored]
+        docs = [self.index.docs[i] for i, _ in feats]
+        return ordered(
+            cal,
+            [i for i, _ in feats],
+            [d.entry for d in docs],
+            [f for _, f in feats],
+            [self.signal(q, d) for d in docs],
+            cal.linear([f for _, f in feats]),
+        )
 
     def match(self, question: str, *, default_lang: str = "ja", top: int = 3) -> MatchResult:
         """`top`: how many ranked candidates the result lists (the decision is the same)."""
@@ -483,23 +507,38 @@ class Matcher:
         top = tuple(ranked[: cal.candidates])
         if not top:
             return MatchResult(question, lang, "none", 0.0, None, ())
-        confidence = cal.confident(ranked, query if query is not None else self.query(question))
-        if not top[0].signal and top[0].features[_UNREPORTED] > 0:
-            # what is asked is not what the entry answers ("how do I renew" against an
-            # error whose cause may be a renewal): never an answer
-            confidence = min(confidence, cal.unreported_cap, cal.answer - 0.01)
-        if top[0].signal:
-            confidence = max(confidence, top[0].score)
-        elif information is not None and information < cal.min_information:
+        raw = cal.confident(ranked, query if query is not None else self.query(question))
+        confidence = cal.settle(raw, top[0])
+        if cal.answers(top[0], raw, information):
+            return MatchResult(question, lang, "answer", confidence, top[0].entry, top)
+        if cal.vague(top[0], information):
             if confidence >= cal.ambiguous and len(top) > 1:
                 return MatchResult(question, lang, "ambiguous", confidence, None, top)
             return MatchResult(question, lang, "none", confidence, None, top)
         s2 = top[1].score if len(top) > 1 else 0.0
-        if confidence >= cal.answer:
-            return MatchResult(question, lang, "answer", confidence, top[0].entry, top)
         if confidence >= cal.ambiguous and top[0].score - s2 <= cal.close:
             return MatchResult(question, lang, "ambiguous", confidence, None, top)
         return MatchResult(question, lang, "none", confidence, None, top)
+
+
+def ordered(
+    cal: Calibration,
+    indices: Sequence[int],
+    entries: Sequence[Entry],
+    rows: Sequence[Sequence[float]],
+    signals: Sequence[tuple[str | None, bool]],
+    linear: Sequence[float],
+) -> list[Scored]:
+    """Candidates as Matcher.rank returns them (and knowledge.calibrate scores them):
+    each one's softmax share, moved by its exact signal, best first, ties by entry."""
+    scored = []
+    for i, entry, f, (mode, signal), z, p in zip(
+        indices, entries, rows, signals, linear, cal.relevance(linear), strict=True
+    ):
+        score = cal.apply_signal(p, mode)
+        scored.append((-score, i, Scored(entry, score, tuple(f), signal, z)))
+    scored.sort(key=lambda t: (t[0], t[1]))
+    return [s for _, _, s in scored]
 
 
 _NAME = re.compile(r"[A-Za-z0-9]*(?:[A-Z][A-Za-z0-9]*[A-Z0-9]|[0-9])[A-Za-z0-9]*")
