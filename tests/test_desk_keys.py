@@ -87,8 +87,11 @@ def test_a_text_dump_alone_is_no_question_to_escalate(desk: Desk, db: Path) -> N
     assert desk.store is not None and desk.store.escalations(limit=10) == []
 
 
-def test_the_middle_of_a_split_key_is_held(desk: Desk, db: Path) -> None:
-    parts, secrets = split_key(3)
+# three parts: the middle one alone looks like any damaged paste; eight: every part
+# held renews the hold for the rest
+@pytest.mark.parametrize("count", [3, 8], ids=["middle-part", "many-parts"])
+def test_every_part_of_a_split_key_is_held(desk: Desk, db: Path, count: int) -> None:
+    parts, secrets = split_key(count)
     replies = [say(desk, part, at=i) for i, part in enumerate(parts)]
     assert all(key_flagged(r) for r in replies)
     assert [s for s in secrets if s in everything_stored(db)] == []
@@ -117,13 +120,6 @@ def test_a_held_part_with_words_around_it(desk: Desk, db: Path) -> None:
     assert key_flagged(reply) and reply.escalation is None
     stored = everything_stored(db)
     assert "続きです" in stored and [s for s in secrets if s in stored] == []
-
-
-def test_a_key_in_many_parts_keeps_the_hold(desk: Desk, db: Path) -> None:
-    parts, secrets = split_key(8)
-    replies = [say(desk, part, at=i) for i, part in enumerate(parts)]
-    assert all(key_flagged(r) for r in replies)
-    assert [s for s in secrets if s in everything_stored(db)] == []
 
 
 def test_the_hold_ends_after_its_window(desk: Desk, db: Path) -> None:

@@ -24,8 +24,8 @@ from bot.store.timeouts import (
 from knowledge.normalize import replace_surrogates
 
 SQLITE_BUSY_TIMEOUT_S = DbTimeouts.busy  # the default; CERTDESK_DB_BUSY_TIMEOUT sets it
-READ_ONLY = "certdesk_read_only"
-log = logging.getLogger(__name__)  # execution option: a read transaction on SQLite
+READ_ONLY = "certdesk_read_only"  # execution option: a read transaction on SQLite
+log = logging.getLogger(__name__)
 
 
 def to_utc(value: datetime) -> datetime:
