@@ -31,6 +31,11 @@ from knowledge.tokens import HIRAGANA_TO_KATAKANA, analyse, lemmas
 _K1 = 1.2
 _B = 0.75
 FIELDS = ("short", "answer")
+# field_scores' columns, in the order Index._token_columns stacks them
+_COLUMNS = ("cov_all", "bm25_short", "bm25_answer", "cov_short")
+# Per-word scoring columns kept at most this many postings (~1.6 MB per 50,000), then
+# started over: a long-running bot meets every word of a big FAQ sooner or later.
+_COLUMNS_MAX = 400_000
 
 
 @dataclass
@@ -89,6 +94,11 @@ class _IdLists:
                 tuple(ids) if len(ids) <= _SMALL else np.asarray(ids, dtype=self._dtype)
             )
         return np.asarray(hit, dtype=self._dtype) if isinstance(hit, tuple) else hit
+
+    def raw(self, tok: str) -> Any:
+        """The ids of `tok` as stored, a tuple or an array (no conversion), or None."""
+        hit = self._frozen.get(tok)
+        return hit if hit is not None else self.get(tok) if tok in self._lists else None
 
     def freeze(self) -> None:
         for tok in sorted(self._lists):
@@ -159,6 +169,8 @@ class Index:
         self.unit_mass: list[float] = []  # IDF mass of each unit, at the size `_mass_at`
         self._mass_at = 0
         self._unit_np: tuple[Any, Any, Any, Any] | None = None
+        self._columns: dict[str, tuple[Any, Any]] = {}  # see _token_columns
+        self._columns_size = 0
         for e in kb:
             self.add(e)
         self._refresh_unit_mass()
@@ -166,6 +178,11 @@ class Index:
             postings.freeze()
         for ids in (self.any_field, self.reading_postings, self.unit_postings):
             ids.freeze()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_columns"], state["_columns_size"] = {}, 0  # rebuilt as queries need them
+        return state
 
     # -- building -------------------------------------------------------------------
 
@@ -187,6 +204,7 @@ class Index:
         self.codes |= doc.signals.codes
         for key in sorted(doc.signals.codes | doc.signals.identifiers):
             self.signal_entries[key].append(i)
+        self._columns, self._columns_size = {}, 0
         self.unit_start.append(len(self.unit_mass))
         self.unit_count.append(len(doc.unit_sets))
         for k, u in enumerate(doc.unit_sets):
@@ -291,30 +309,56 @@ class Index:
         """Per entry (numpy arrays of the index's size): BM25 of each field and the IDF
         mass of the query words each field, and the whole entry, holds."""
         n = len(self.docs)
-        out = {
-            "bm25_short": np.zeros(n),
-            "bm25_answer": np.zeros(n),
-            "cov_short": np.zeros(n),
-            "cov_all": np.zeros(n),
-        }
+        ids, columns, coefs, sizes = [], [], [], []
         for tok in sorted(qweights):
-            w = qweights[tok]
-            every = self._any(tok)
-            if every is None:
+            hit = self._token_columns(tok)
+            if hit is None:
                 continue
-            out["cov_all"][every] += w
-            idf = self.idf(tok)
-            for name in FIELDS:
-                post = self.fields[name]
-                arr = post.arrays(tok)
-                if arr is None:
-                    continue
-                ids, tf = arr
-                norm = post.length_norm()[ids]
-                out[f"bm25_{name}"][ids] += idf * tf * (_K1 + 1) / (tf + norm)
-                if name == "short":
-                    out["cov_short"][ids] += w
-        return out
+            ids.append(hit[0])
+            columns.append(hit[1])
+            w, idf = qweights[tok], self.idf(tok)
+            coefs.append((w, idf, idf, w))
+            sizes.append(len(hit[0]))
+        if not ids:
+            return {name: np.zeros(n) for name in _COLUMNS}
+        # every word's postings at once: bincount adds them in this (sorted word) order,
+        # as a loop of `out[ids] += ...` would, in one pass per column
+        at = np.concatenate(ids)
+        values = np.concatenate(columns, axis=1) * np.repeat(np.array(coefs).T, sizes, axis=1)
+        return {
+            name: np.bincount(at, weights=values[k], minlength=n)
+            for k, name in enumerate(_COLUMNS)
+        }
+
+    def _token_columns(self, tok: str) -> tuple[Any, Any] | None:
+        """The entries holding `tok` and, per entry, what one query word adds to each of
+        _COLUMNS before its weight: 1 to cov_all, BM25's saturated term frequency in
+        each field, 1 to cov_short. Computed once per word (one numpy step per query
+        word instead of eight); an added entry changes every length norm, so `add`
+        clears them."""
+        hit = self._columns.get(tok)
+        if hit is not None:
+            return hit
+        every = self._any(tok)
+        if every is None:
+            return None
+        columns = np.zeros((4, len(every)))
+        columns[0] = 1.0
+        for k, name in ((1, "short"), (2, "answer")):
+            post = self.fields[name]
+            arr = post.arrays(tok)
+            if arr is None:
+                continue
+            ids, tf = arr
+            at = np.searchsorted(every, ids)
+            columns[k, at] = tf * (_K1 + 1) / (tf + post.length_norm()[ids])
+            if name == "short":
+                columns[3, at] = 1.0
+        if self._columns_size > _COLUMNS_MAX:
+            self._columns, self._columns_size = {}, 0
+        self._columns[tok] = (every, columns)
+        self._columns_size += len(every)
+        return every, columns
 
     def unit_scores(self, qweights: dict[str, float], mass: float) -> tuple[Any, Any]:
         """Per entry: the best weighted Dice of the query against one of its units, and
@@ -333,11 +377,18 @@ class Index:
         recall = np.zeros(n)
         if not len(unit_mass):
             return dice, recall
-        shared = np.zeros(len(unit_mass))
+        ids, weights = [], []
         for tok in sorted(qweights):
-            arr = self.unit_postings.get(tok)
+            arr = self.unit_postings.raw(tok)
             if arr is not None:
-                shared[arr] += qweights[tok]
+                ids.append(arr)
+                weights.append(np.full(len(arr), qweights[tok]))
+        shared = (
+            np.bincount(np.concatenate(ids), weights=np.concatenate(weights),
+                        minlength=len(unit_mass))
+            if ids
+            else np.zeros(len(unit_mass))
+        )
         safe = np.where(unit_mass > 0, unit_mass, 1.0)
         dice[has_units] = np.maximum.reduceat(2 * shared / (mass + unit_mass), starts)
         rec = np.where(is_question, shared / safe, 0.0)
@@ -347,17 +398,25 @@ class Index:
     def pair_scores(self, tokens: tuple[str, ...]) -> Any:
         """Per entry: BM25 over the adjacent lemma pairs of the query."""
         n = len(self.docs)
-        out = np.zeros(n)
-        norm = self.pairs.length_norm()
+        ids, values = [], []
         for p in sorted(set(pairs(tokens))):
-            arr = self.pairs.arrays(p)
-            if arr is None:
-                continue
-            ids, tf = arr
-            c = self.pair_df[p]
-            idf = math.log(1 + (n - c + 0.5) / (c + 0.5))
-            out[ids] += idf * tf * (_K1 + 1) / (tf + norm[ids])
-        return out
+            hit = self._columns.get(p)  # a pair has a space, a word never: no clash
+            if hit is None:
+                arr = self.pairs.arrays(p)
+                if arr is None:
+                    continue
+                at, tf = arr
+                c = self.pair_df[p]
+                idf = math.log(1 + (n - c + 0.5) / (c + 0.5))
+                hit = self._columns[p] = (
+                    at, idf * tf * (_K1 + 1) / (tf + self.pairs.length_norm()[at])
+                )
+                self._columns_size += len(hit[0])
+            ids.append(hit[0])
+            values.append(hit[1])
+        if not ids:
+            return np.zeros(n)
+        return np.bincount(np.concatenate(ids), weights=np.concatenate(values), minlength=n)
 
     def _any(self, tok: str) -> Any:
         return self.any_field.get(tok)
@@ -387,16 +446,32 @@ class Index:
         skipped); ties by entry order."""
         common = max(8, len(self.docs) // 4)
         found = []
+        few: list[int] = []  # short id lists are tuples: gathered without numpy
         for g in sorted(set(bigrams(query_reading))):
-            arr = self.reading_postings.get(g)
-            if arr is not None and len(arr) <= common:  # common bigrams say little
+            arr = self.reading_postings.raw(g)
+            if arr is None or len(arr) > common:  # common bigrams say little
+                continue
+            if isinstance(arr, tuple):
+                few.extend(arr)
+            else:
                 found.append(arr)
-        if not found:
+        if not found and not few:
             return []
+        found.append(np.asarray(few, dtype=np.int32))
         counts = np.bincount(np.concatenate(found), minlength=len(self.docs))
         hits = np.flatnonzero(counts)
-        best = hits[np.argsort(-counts[hits], kind="stable")[:limit]]
-        return [int(i) for i in best]
+        return [int(i) for i in hits[top_stable(-counts[hits], limit)]]
+
+
+def top_stable(keys: Any, k: int) -> Any:
+    """np.argsort(keys, kind="stable")[:k], without sorting all of a long array: the
+    k-th smallest key found by partition, then a stable sort of the keys up to it (all
+    of its ties included, so the order is the same)."""
+    if len(keys) > 4 * k > 0:
+        bound = np.partition(keys, k - 1)[k - 1]
+        within = np.flatnonzero(keys <= bound)
+        return within[np.argsort(keys[within], kind="stable")[:k]]
+    return np.argsort(keys, kind="stable")[:k]
 
 
 def bm25_ceiling(mass: float) -> float:

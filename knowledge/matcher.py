@@ -7,6 +7,7 @@ and a calibrated probability that the top entry is the right answer."""
 from __future__ import annotations
 
 import math
+import operator
 import re
 import threading
 import tomllib
@@ -18,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.index import EntryDoc, Index, bm25_ceiling
+from knowledge.index import EntryDoc, Index, bm25_ceiling, top_stable
 from knowledge.intent import intents
 from knowledge.kb import Entry, KnowledgeBase
 from knowledge.message import Reading, read_message
@@ -167,7 +168,9 @@ class Calibration:
     def linear(self, rows: Sequence[Sequence[float]]) -> list[float]:
         """Stage one's linear score of each candidate."""
         w = [self.weights.get(n, 0.0) for n in FEATURES]
-        return [sum(a * b for a, b in zip(w, f, strict=True)) for f in rows]
+        if any(len(f) != len(w) for f in rows):
+            raise ValueError("a row of features has the wrong length")
+        return [sum(map(operator.mul, w, f)) for f in rows]
 
     def relevance(self, linear: Sequence[float]) -> list[float]:
         """Stage one: a softmax over the candidates (a conditional logit), so each
@@ -391,8 +394,7 @@ class Matcher:
         pair_bm = idx.pair_scores(q.tokens)
         max_pairs = float(pair_bm.max()) if n else 0.0
         touched = np.flatnonzero(cheap > 0)
-        order = touched[np.argsort(-cheap[touched], kind="stable")]
-        chosen = [int(i) for i in order[:CANDIDATES]]
+        chosen = [int(i) for i in touched[top_stable(-cheap[touched], CANDIDATES)]]
         extra = idx.reading_candidates(q.kana, CANDIDATES // 4)
         for key in sorted(q.codes | q.identifiers):
             extra += idx.signal_entries.get(key, [])
@@ -413,31 +415,34 @@ class Matcher:
             fuzz_best = np.maximum(fuzz_best, sort_best)
         read_best = _best_per_doc((q.kana,), [d.unit_readings for d in docs], fuzz.ratio)
         ceiling_idf = idx.idf("\x00") or 1.0  # what a word no entry uses weighs
-        out: list[tuple[int, list[float]]] = []
-        for k, (i, doc) in enumerate(zip(chosen, docs, strict=True)):
-            dice, recall = float(dice_all[i]), float(recall_all[i])
-            shared_intent = bool(q.intents & doc.intents)
-            conflict = bool(q.intents and doc.intents and not shared_intent)
-            f = [
-                float(fs["cov_short"][i]) / mass,
-                float(fs["cov_all"][i]) / mass,
-                float(bm_s[i]) / ceiling,
-                float(rel_s[i]),
-                float(rel_a[i]),
-                dice,
-                recall,
-                float(fuzz_best[k]) / 100,
-                float(read_best[k]) / 100,
-                1.0 if shared_intent else 0.0,
-                1.0 if conflict else 0.0,
-                float(both[i]) / max_both if max_both > 0 else 0.0,
-                float(pair_bm[i]) / max_pairs if max_pairs > 0 else 0.0,
-                max((w for t, w in q.weights.items() if t not in doc.vocab), default=0.0)
-                / ceiling_idf,
-                1.0 if ("error" in doc.intents and q.intents and not q.intents & _PROBLEM) else 0.0,
-            ]
-            out.append((i, f))
-        return out
+        # the query's words, heaviest first: an entry's "missing" is the first it lacks
+        heaviest = sorted(q.weights.items(), key=lambda tw: -tw[1])
+        at = np.asarray(chosen)
+        problem_free = bool(q.intents) and not q.intents & _PROBLEM
+        shared = [bool(q.intents & d.intents) for d in docs]
+        columns = [
+            fs["cov_short"][at] / mass,
+            fs["cov_all"][at] / mass,
+            bm_s[at] / ceiling,
+            rel_s[at],
+            rel_a[at],
+            dice_all[at],
+            recall_all[at],
+            fuzz_best / 100,
+            read_best / 100,
+            np.array(shared, dtype=float),
+            np.array(
+                [bool(q.intents and d.intents and not s) for d, s in zip(docs, shared, strict=True)],
+                dtype=float,
+            ),
+            both[at] / max_both if max_both > 0 else np.zeros(len(at)),
+            pair_bm[at] / max_pairs if max_pairs > 0 else np.zeros(len(at)),
+            np.array([next((w for t, w in heaviest if t not in d.vocab), 0.0) for d in docs])
+            / ceiling_idf,
+            np.array([problem_free and "error" in d.intents for d in docs], dtype=float),
+        ]
+        rows: list[list[float]] = np.column_stack(columns).tolist()
+        return list(zip(chosen, rows, strict=True))
 
     def signal(self, q: Query, doc: EntryDoc) -> tuple[str | None, bool]:
         """An exact signal between the message and one entry: "code" (a code both name),

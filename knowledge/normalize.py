@@ -22,12 +22,32 @@ _KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc]+")
 _VU = str.maketrans({"ヴ": "ブ"})
 
 
+# Short texts normalised lately: reading one message normalises its sentences several
+# times (framing, asking, quotes, intents, codes). Long texts are not kept: the cache
+# must stay small, and their own cost dwarfs a lookup anyway.
+_RECENT: dict[tuple[str, bool], str] = {}
+_RECENT_MAX = 4096
+_RECENT_CHARS = 512
+
+
 def normalize(text: str, *, fold_katakana: bool = True) -> str:
     """Fold width, case, invisible characters and katakana long-vowel endings.
 
     The tokeniser passes fold_katakana=False and folds each lemma instead: MeCab reads
     "プライベートキー" well but "プライベートキ" as "プライベート" + "木".
     """
+    if len(text) > _RECENT_CHARS:
+        return _normalize(text, fold_katakana)
+    key = (text, fold_katakana)
+    hit = _RECENT.get(key)
+    if hit is None:
+        if len(_RECENT) >= _RECENT_MAX:
+            _RECENT.clear()
+        hit = _RECENT[key] = _normalize(text, fold_katakana)
+    return hit
+
+
+def _normalize(text: str, fold_katakana: bool) -> str:
     s = replace_surrogates(text)
     s = unicodedata.normalize("NFKC", s).translate(_INVISIBLE).translate(_DASHES)
     s = s.casefold().translate(_VU)
