@@ -63,7 +63,9 @@ TARGETS = {
 
 def dev_sets() -> list[tuple[str, Path, list[Path]]]:
     """(name, FAQ file, question files) of the development data; hold-outs excluded."""
-    seed = sorted(DATA.glob("dev*_questions.jsonl")) + sorted((DATA / "questions").glob("*.jsonl"))
+    seed = sorted(DATA.glob("dev*_questions.jsonl")) + [
+        p for folder in ("questions", "voices2") for p in sorted((DATA / folder).glob("*.jsonl"))
+    ]
     vendor = sorted((DATA / "kb").glob("vendor_*.jsonl"))
     sets = [("seed", DEFAULT_KB, seed), ("vendor", DATA / "kb" / "ssl-vendor-faq.ja.jsonl", vendor)]
     return [

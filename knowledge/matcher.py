@@ -492,7 +492,7 @@ class Matcher:
     def _courtesy_with_a_word(self, question: str) -> str | None:
         """ "Thanks, that fixed it" and "まだいますか": a courtesy and at most one other
         word, no question mark and no error code, is small talk too."""
-        kind, rest = self.smalltalk.courtesy(question)
+        kind, rest = self.smalltalk.courtesy(normalize(question))  # as classify() asked it
         if kind is None or kind == "help" or "?" in rest or "？" in rest or error_codes(rest):
             return None
         return kind if len(set(self.index.tokens(rest))) <= 1 else None

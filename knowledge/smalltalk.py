@@ -27,6 +27,7 @@ class Smalltalk:
                 rf"(?<![a-z]){re.escape(a)}(?![a-z])" if a.isascii() else re.escape(a) for a in alts
             ]
             self._patterns[kind] = re.compile("|".join(parts))
+        self._last: tuple[str | None, str | None, str] = (None, None, "")
 
     def classify(self, text: str) -> str | None:
         """ "human" when the message asks for a person; "help"/"thanks"/"greeting" when
@@ -42,7 +43,16 @@ class Smalltalk:
 
     def courtesy(self, text: str) -> tuple[str | None, str]:
         """The first courtesy found ("help", "thanks", "greeting", in that order of
-        precedence) and what the message says besides courtesies."""
+        precedence) and what the message says besides courtesies. The last answer is
+        remembered: the matcher asks twice about the same message."""
+        last = self._last
+        if last[0] == text:
+            return last[1], last[2]
+        found, rest = self._courtesy(text)
+        self._last = (text, found, rest)
+        return found, rest
+
+    def _courtesy(self, text: str) -> tuple[str | None, str]:
         rest = normalize(text)
         found: str | None = None
         for kind in ("help", "thanks", "greeting"):
