@@ -22,6 +22,7 @@ def _matcher(kb: str) -> Matcher:
 
 def test_every_development_set_has_a_floor() -> None:
     files = {p.relative_to(DATA).as_posix() for p in DATA.glob("questions/*.jsonl")}
+    files |= {p.relative_to(DATA).as_posix() for p in DATA.glob("voices2/*.jsonl")}
     files |= {p.relative_to(DATA).as_posix() for p in DATA.glob("kb/vendor_*.jsonl")}
     files |= {p.name for p in DATA.glob("dev*_questions.jsonl")}
     assert files <= set(FLOORS), sorted(files - set(FLOORS))
