@@ -4,8 +4,8 @@ development sets of more than one FAQ.
     python -m knowledge.calibrate [--write] [--folds 5]
 
 Development data only (never a file with "holdout" in its name): the seed FAQ with
-tests/data/dev*_questions.jsonl and tests/data/questions/*.jsonl, and the vendor FAQ
-tests/data/kb/ssl-vendor-faq.ja.jsonl with tests/data/kb/vendor_*.jsonl.
+tests/data/dev*_questions.jsonl, tests/data/questions/*.jsonl and tests/data/voices2/*.jsonl,
+and the vendor FAQ tests/data/kb/ssl-vendor-faq.ja.jsonl with tests/data/kb/vendor_*.jsonl.
 
 1. Every question's candidate entries, their FEATURES and a label (is it a right entry?).
 2. Stage one, relevance: an L2-regularised logistic regression (numpy, Newton's method)
@@ -52,13 +52,25 @@ DATA = ROOT / "tests" / "data"
 # scope (nothing answered); on a vendor FAQ without phrasings, the share of answers that
 # are right ("prec") and out of scope refused. The threshold is the one with the least
 # total shortfall below them. The other figures are printed, not chosen on.
+# Out of scope on the seed FAQ is chosen with a point of margin: its sets are small and
+# the judging sets are other people's.
 TARGETS = {
     ("seed", "ja"): 0.85,
     ("seed", "en"): 0.85,
-    ("seed", "oos"): 0.97,
+    ("seed", "oos"): 0.98,
     ("vendor", "prec"): 0.90,
     ("vendor", "oos"): 0.90,
 }
+
+
+# The FAQs that ship their own answer threshold (STEM.thresholds.toml beside the FAQ, laid
+# over knowledge/thresholds.toml): the seed FAQ, whose hand-written phrasings make its
+# scores surer than those of a FAQ of headings and answers only.
+OWN_THRESHOLD = {"seed"}
+OWN_HEADER = """# {name}'s own answer threshold, laid over knowledge/thresholds.toml (same models).
+# Written by `python -m knowledge.calibrate --write`, chosen on {name}'s development sets.
+
+"""
 
 
 def dev_sets() -> list[tuple[str, Path, list[Path]]]:
@@ -306,6 +318,26 @@ def cross_validate(cases: list[Case], base: Calibration, k: int) -> dict[str, An
     return {"ranked": oof_ranked, "confidence": conf, "x2": x2, "y2": y2}
 
 
+def _choose(
+    cases: Sequence[Case], ranked: Sequence[list[Scored]], conf: Any, base: Calibration,
+    *, curve: bool = False,
+) -> float:
+    """The answer threshold with the least total shortfall below TARGETS on these
+    cases: every point below any target costs the same (a target out of reach must not
+    decide alone), ties by the mean share right."""
+    best: tuple[float, float, float] | None = None
+    for answer in [x / 100 for x in range(10, 91)]:
+        acc = _accuracy(cases, ranked, conf, replace(base, answer=answer))
+        shortfall = sum(max(0.0, t - acc[k]) for k, t in TARGETS.items() if k in acc)
+        key = (-round(shortfall, 9), sum(acc.values()) / len(acc))
+        if curve and round(answer * 100) % 5 == 0:
+            print(f"  {answer:.2f} " + " ".join(f"{g}-{k}={v:.3f}" for (g, k), v in sorted(acc.items())))
+        if best is None or key > (best[0], best[1]):
+            best = (key[0], key[1], answer)
+    assert best is not None
+    return best[2]
+
+
 def _accuracy(
     cases: Sequence[Case], ranked: Sequence[list[Scored]], conf: Any, cal: Calibration
 ) -> dict[tuple[str, str], float]:
@@ -362,23 +394,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     conf = np.where(gated, np.minimum(conf, cap), conf)
     base = replace(base, unreported_cap=round(cap, 3))
     print(f"asked is not what the entry answers: {int(gated.sum())} questions, {cap:.3f} right")
-    best: tuple[float, float, float] | None = None
-    for answer in [x / 100 for x in range(10, 91)]:
-        cal = replace(base, answer=answer)
-        acc = _accuracy(cases, ranked, conf, cal)
-        # every point below any target costs the same (a target out of reach must not
-        # decide alone), ties by the mean share right
-        shortfall = sum(max(0.0, t - acc.get(k, 0.0)) for k, t in TARGETS.items())
-        key = (-round(shortfall, 9), sum(acc.values()) / len(acc))
-        if args.curve and round(answer * 100) % 5 == 0:
-            print(f"  {answer:.2f} " + " ".join(f"{g}-{k}={v:.3f}" for (g, k), v in sorted(acc.items())))
-        if best is None or key > (best[0], best[1]):
-            best = (key[0], key[1], answer)
-    assert best is not None
-    answer = best[2]
-    cal = replace(base, answer=answer)
-    acc = _accuracy(cases, ranked, conf, cal)
-    print(f"answer >= {answer} (out-of-fold accuracy):")
+    # Each FAQ that ships its own thresholds file gets its own answer threshold, chosen
+    # on its own sets; the general threshold (every other FAQ, a stranger's among them)
+    # is chosen on the FAQs without one. The models are the same for all.
+    answers: dict[str, float] = {}
+    for groups in [[g] for g in sorted(OWN_THRESHOLD)] + [
+        sorted({c.group for c in cases} - OWN_THRESHOLD)
+    ]:
+        picked = [i for i, c in enumerate(cases) if c.group in groups]
+        chosen = _choose(
+            [cases[i] for i in picked], [ranked[i] for i in picked], conf[picked], base,
+            curve=args.curve,
+        )
+        answers.update({g: chosen for g in groups})
+    acc = {}
+    for g, answer in sorted(answers.items()):
+        picked = [i for i, c in enumerate(cases) if c.group == g]
+        acc.update(_accuracy([cases[i] for i in picked], [ranked[i] for i in picked],
+                             conf[picked], replace(base, answer=answer)))
+    print("answer thresholds (out-of-fold accuracy):", answers)
     for group, kind in sorted(acc):
         target = TARGETS.get((group, kind), 0.0)
         print(f"  {group:7s} {kind:4s} {acc[group, kind]:.3f}  (target {target:.2f})")
@@ -390,6 +424,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {g} Hit@1 {sum(v) / len(v):.3f}")
     styles: dict[tuple[str, str], list[tuple[bool, bool]]] = {}
     for c, r, p in zip(cases, ranked, conf, strict=True):
+        cal = replace(base, answer=answers[c.group])
         answered = bool(r) and cal.answers(r[0], float(p), c.query.information)
         top_ok = bool(r) and c.expected is not None and r[0].entry.id in c.expected
         ok = (not answered) if c.expected is None else (answered and top_ok)
@@ -413,8 +448,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("relevance:", {k: round(v, 3) for k, v in weights.items()})
     print("confidence:", {k: round(v, 3) for k, v in confidence.items()})
     if args.write:
-        _write(DEFAULT_THRESHOLDS, weights, confidence, answer, base.unreported_cap)
+        general = next(a for g, a in answers.items() if g not in OWN_THRESHOLD)
+        _write(DEFAULT_THRESHOLDS, weights, confidence, general, base.unreported_cap)
         print(f"wrote {DEFAULT_THRESHOLDS}")
+        for name, kb_path, _ in dev_sets():
+            if name in OWN_THRESHOLD:
+                own = kb_path.with_name(f"{kb_path.stem}.thresholds.toml")
+                own.write_text(OWN_HEADER.format(name=kb_path.name) +
+                               f"[decision]\nanswer = {answers[name]}\n", encoding="utf-8")
+                print(f"wrote {own}")
     return 0
 
 

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.index import EntryDoc, Index, bm25_ceiling, top_stable
 from knowledge.intent import intents
-from knowledge.kb import Entry, KnowledgeBase
+from knowledge.kb import Entry, KnowledgeBase, KnowledgeBaseError, Problem
 from knowledge.message import Reading, read_message
 from knowledge.normalize import detect_lang, normalize
 from knowledge.signals import error_codes, identifiers, phrase_hits
@@ -130,6 +130,28 @@ class MatchResult:
         }
 
 
+def _overlay(path: Path, general: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A FAQ's own thresholds file: only tables and values the general file has, each a
+    number. A problem is the FAQ's (KnowledgeBaseError names the file and the value)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise KnowledgeBaseError(f"{path}: {exc}") from None
+    problems = [
+        Problem(str(path), "must be a number that the general thresholds file has "
+                "(一般の閾値ファイルにある数値のみ)", field=f"{table}.{key}" if key else table)
+        for table, values in data.items()
+        for key, value in (values.items() if isinstance(values, dict) else [("", None)])
+        if not isinstance(general.get(table), dict)
+        or key not in general[table]
+        or isinstance(value, bool)
+        or not isinstance(value, int | float)
+    ]
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return data
+
+
 @dataclass(frozen=True)
 class Calibration:
     weights: dict[str, float]
@@ -148,8 +170,13 @@ class Calibration:
     unreported_cap: float = 0.1
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_THRESHOLDS) -> Calibration:
+    def load(cls, path: Path = DEFAULT_THRESHOLDS, overlay: Path | None = None) -> Calibration:
+        """The calibration in `path`; `overlay` (a FAQ's own thresholds file) replaces
+        the values it names, table by table."""
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if overlay is not None:
+            for table, values in _overlay(overlay, data).items():
+                data[table].update(values)
         s, d = data["signals"], data["decision"]
         return cls(
             weights={k: float(v) for k, v in data["weights"].items()},
@@ -287,7 +314,9 @@ class Matcher:
         self.kb = kb
         tables = tables_for(kb)
         self.index = Index(kb, synonyms if synonyms is not None else load_synonyms(tables.synonyms))
-        self.calibration = calibration or Calibration.load(tables.thresholds)
+        self.calibration = calibration or Calibration.load(
+            tables.thresholds, tables.own_thresholds
+        )
         self.smalltalk = smalltalk or load_smalltalk(tables.smalltalk)
         self._query: Query | None = None
         # add() appends to postings that a running match reads: one at a time (matching

@@ -4,6 +4,9 @@ Domain synonyms belong to the FAQ they were written for: `faq.toml` has its SSL 
 `faq.synonyms.toml`, and another FAQ gets no synonyms unless it ships `STEM.synonyms.toml`
 (`KnowledgeBase.table_path`). Small talk and thresholds are general by default
 (`knowledge/smalltalk.toml`, `knowledge/thresholds.toml`); a FAQ may ship its own.
+A FAQ's own thresholds file is laid over the general one: it sets only the values it
+names (the seed FAQ's `faq.thresholds.toml` sets its answer threshold, chosen on its own
+development sets), and the models stay those fitted on every FAQ.
 """
 
 from __future__ import annotations
@@ -22,11 +25,16 @@ GENERAL_THRESHOLDS = _HERE / "thresholds.toml"
 class Tables:
     synonyms: Path | None  # None: no synonym table at all
     smalltalk: Path
-    thresholds: Path
+    thresholds: Path  # the general calibration
+    own_thresholds: Path | None = None  # the FAQ's own values laid over it
 
     def files(self) -> list[Path]:
         """Every table file in use (what a cached index depends on besides the FAQ)."""
-        return [p for p in (self.synonyms, self.smalltalk, self.thresholds) if p is not None]
+        return [
+            p
+            for p in (self.synonyms, self.smalltalk, self.thresholds, self.own_thresholds)
+            if p is not None
+        ]
 
 
 def tables_for(kb: KnowledgeBase) -> Tables:
@@ -40,5 +48,6 @@ def tables_for_source(source: str) -> Tables:
     return Tables(
         synonyms=kb.table_path("synonyms"),
         smalltalk=kb.table_path("smalltalk") or GENERAL_SMALLTALK,
-        thresholds=kb.table_path("thresholds") or GENERAL_THRESHOLDS,
+        thresholds=GENERAL_THRESHOLDS,
+        own_thresholds=kb.table_path("thresholds"),
     )

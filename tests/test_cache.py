@@ -76,6 +76,12 @@ def test_a_changed_faq_or_table_is_rebuilt(faq: Path, tmp_path: Path,
     assert builds.n == 3
     cache.load_matcher(faq, tmp_path / "c")
     assert builds.n == 3
+    own = faq.with_name("their.thresholds.toml")
+    own.write_text("[decision]\nanswer = 0.5\n", encoding="utf-8")
+    assert cache.load_matcher(faq, tmp_path / "c").calibration.answer == 0.5
+    own.write_text("[decision]\nanswer = 0.6\n", encoding="utf-8")
+    assert cache.load_matcher(faq, tmp_path / "c").calibration.answer == 0.6
+    assert builds.n == 5
 
 
 def test_new_code_is_another_key(faq: Path, monkeypatch: pytest.MonkeyPatch) -> None:

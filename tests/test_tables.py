@@ -7,8 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
-from knowledge import Matcher, load_kb
+import pytest
+
+from knowledge import KnowledgeBaseError, Matcher, load_kb
 from knowledge.index import content_lemmas
+from knowledge.matcher import Calibration
 from knowledge.tables import GENERAL_SMALLTALK, GENERAL_THRESHOLDS, tables_for
 from knowledge.tokens import analyse
 
@@ -63,3 +66,42 @@ def test_a_faq_ships_its_own_smalltalk(tmp_path: Path) -> None:
     (tmp_path / "shop.smalltalk.toml").write_text('greeting = ["まいど"]\n', encoding="utf-8")
     assert Matcher(load_kb(kb_file)).match("まいど").decision == "smalltalk"
     assert Matcher(load_kb()).match("まいど").decision != "smalltalk"
+
+
+def test_a_faq_sets_its_own_answer_threshold_over_the_general_models(tmp_path: Path) -> None:
+    general = Calibration.load(GENERAL_THRESHOLDS)
+    seed = Matcher(load_kb()).calibration
+    assert tables_for(load_kb()).own_thresholds is not None  # faq.thresholds.toml
+    assert seed.weights == general.weights and seed.confidence == general.confidence
+    kb_file = tmp_path / "their-faq.jsonl"
+    shutil.copy(VENDOR, kb_file)
+    assert Matcher(load_kb(kb_file)).calibration == general
+    (tmp_path / "their-faq.thresholds.toml").write_text(
+        "[decision]\nanswer = 0.42\n", encoding="utf-8"
+    )
+    own = Matcher(load_kb(kb_file)).calibration
+    assert own.answer == 0.42 and own.ambiguous == general.ambiguous
+    assert own.weights == general.weights
+
+
+@pytest.mark.parametrize(
+    "text, field",
+    [
+        ("[decision]\nanswr = 0.5\n", "decision.answr"),
+        ('[decision]\nanswer = "high"\n', "decision.answer"),
+        ("[nonsense]\nx = 1\n", "nonsense.x"),
+        ("answer = 0.5\n", "answer"),
+    ],
+)
+def test_a_wrong_own_thresholds_file_is_a_clear_error(tmp_path: Path, text: str,
+                                                      field: str) -> None:
+    kb_file = tmp_path / "their-faq.jsonl"
+    shutil.copy(VENDOR, kb_file)
+    own = tmp_path / "their-faq.thresholds.toml"
+    own.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as err:
+        Matcher(load_kb(kb_file))
+    assert str(own) in str(err.value) and repr(field) in str(err.value)
+    own.write_text("[decision\n", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=r"their-faq\.thresholds\.toml"):
+        Matcher(load_kb(kb_file))
