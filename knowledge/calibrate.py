@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.kb import DEFAULT_KB, KnowledgeBase, load_kb
+from knowledge.kb import DEFAULT_KB, KnowledgeBase, load_kb, table_file
 from knowledge.matcher import (
     CONFIDENCE_FEATURES,
     DEFAULT_THRESHOLDS,
@@ -321,11 +321,11 @@ def cross_validate(cases: list[Case], base: Calibration, k: int) -> dict[str, An
 def _choose(
     cases: Sequence[Case], ranked: Sequence[list[Scored]], conf: Any, base: Calibration,
     *, curve: bool = False,
-) -> float:
+) -> tuple[float, dict[tuple[str, str], float]]:
     """The answer threshold with the least total shortfall below TARGETS on these
-    cases: every point below any target costs the same (a target out of reach must not
-    decide alone), ties by the mean share right."""
-    best: tuple[float, float, float] | None = None
+    cases, and the figures at it: every point below any target costs the same (a target
+    out of reach must not decide alone), ties by the mean share right."""
+    best: tuple[float, float, float, dict[tuple[str, str], float]] | None = None
     for answer in [x / 100 for x in range(10, 91)]:
         acc = _accuracy(cases, ranked, conf, replace(base, answer=answer))
         shortfall = sum(max(0.0, t - acc[k]) for k, t in TARGETS.items() if k in acc)
@@ -333,9 +333,9 @@ def _choose(
         if curve and round(answer * 100) % 5 == 0:
             print(f"  {answer:.2f} " + " ".join(f"{g}-{k}={v:.3f}" for (g, k), v in sorted(acc.items())))
         if best is None or key > (best[0], best[1]):
-            best = (key[0], key[1], answer)
+            best = (key[0], key[1], answer, acc)
     assert best is not None
-    return best[2]
+    return best[2], best[3]
 
 
 def _accuracy(
@@ -398,20 +398,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     # on its own sets; the general threshold (every other FAQ, a stranger's among them)
     # is chosen on the FAQs without one. The models are the same for all.
     answers: dict[str, float] = {}
-    for groups in [[g] for g in sorted(OWN_THRESHOLD)] + [
-        sorted({c.group for c in cases} - OWN_THRESHOLD)
+    acc: dict[tuple[str, str], float] = {}
+    for groups in [{g} for g in sorted(OWN_THRESHOLD)] + [
+        {c.group for c in cases} - OWN_THRESHOLD
     ]:
         picked = [i for i, c in enumerate(cases) if c.group in groups]
-        chosen = _choose(
+        if not picked:
+            continue
+        chosen, figures = _choose(
             [cases[i] for i in picked], [ranked[i] for i in picked], conf[picked], base,
             curve=args.curve,
         )
-        answers.update({g: chosen for g in groups})
-    acc = {}
-    for g, answer in sorted(answers.items()):
-        picked = [i for i, c in enumerate(cases) if c.group == g]
-        acc.update(_accuracy([cases[i] for i in picked], [ranked[i] for i in picked],
-                             conf[picked], replace(base, answer=answer)))
+        answers.update(dict.fromkeys(groups, chosen))
+        acc.update(figures)
     print("answer thresholds (out-of-fold accuracy):", answers)
     for group, kind in sorted(acc):
         target = TARGETS.get((group, kind), 0.0)
@@ -448,12 +447,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("relevance:", {k: round(v, 3) for k, v in weights.items()})
     print("confidence:", {k: round(v, 3) for k, v in confidence.items()})
     if args.write:
-        general = next(a for g, a in answers.items() if g not in OWN_THRESHOLD)
+        general = next((a for g, a in answers.items() if g not in OWN_THRESHOLD), base.answer)
         _write(DEFAULT_THRESHOLDS, weights, confidence, general, base.unreported_cap)
         print(f"wrote {DEFAULT_THRESHOLDS}")
         for name, kb_path, _ in dev_sets():
             if name in OWN_THRESHOLD:
-                own = kb_path.with_name(f"{kb_path.stem}.thresholds.toml")
+                own = table_file(kb_path, "thresholds")
                 own.write_text(OWN_HEADER.format(name=kb_path.name) +
                                f"[decision]\nanswer = {answers[name]}\n", encoding="utf-8")
                 print(f"wrote {own}")

@@ -135,9 +135,13 @@ class KnowledgeBase:
         Tables belong to the FAQ they were written for; another FAQ gets none of them."""
         if self.source.startswith("<"):
             return None
-        p = Path(self.source)
-        candidate = p.with_name(f"{p.stem}.{name}.toml")
+        candidate = table_file(Path(self.source), name)
         return candidate if candidate.is_file() else None
+
+
+def table_file(kb_path: Path, name: str) -> Path:
+    """Where the FAQ file `STEM.EXT` keeps its own table `name`: `STEM.NAME.toml` beside it."""
+    return kb_path.with_name(f"{kb_path.stem}.{name}.toml")
 
 
 # A record: the line it starts on (None when unknown) and its fields in faq.toml's names.

@@ -137,15 +137,22 @@ def _overlay(path: Path, general: dict[str, Any]) -> dict[str, dict[str, Any]]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise KnowledgeBaseError(f"{path}: {exc}") from None
+    wrong: list[str] = []
+    for table, values in data.items():
+        if not isinstance(values, dict):
+            wrong.append(table)
+            continue
+        known = general.get(table)
+        wrong += [
+            f"{table}.{key}"
+            for key, value in values.items()
+            if not isinstance(known, dict) or key not in known
+            or isinstance(value, bool) or not isinstance(value, int | float)
+        ]
     problems = [
         Problem(str(path), "must be a number that the general thresholds file has "
-                "(一般の閾値ファイルにある数値のみ)", field=f"{table}.{key}" if key else table)
-        for table, values in data.items()
-        for key, value in (values.items() if isinstance(values, dict) else [("", None)])
-        if not isinstance(general.get(table), dict)
-        or key not in general[table]
-        or isinstance(value, bool)
-        or not isinstance(value, int | float)
+                "(一般の閾値ファイルにある数値のみ)", field=name)
+        for name in wrong
     ]
     if problems:
         raise KnowledgeBaseError(problems)
