@@ -21,6 +21,10 @@ _B64_LINE = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _B64_SHORT = re.compile(r"[A-Za-z0-9+/]{1,15}={0,2}")
 _FIELD = re.compile(r"[A-Za-z][A-Za-z0-9 ._()#-]{0,40}:")
 MAX_LINES = 5_000  # one pasted message never grows past this many lines
+# A PuTTY key file says how many base64 lines follow: they are the paste's whatever they
+# look like (the public part of an Ed25519 key ends in 4 random characters, which can
+# read as a word such as "srmc").
+_COUNTED = re.compile(r"(?:Public|Private)-Lines:\s*(\d{1,4})\s*")
 
 
 def _kind(line: str, prev: str | None) -> str:
@@ -74,16 +78,29 @@ class _Gatherer:
         self.pending: list[str] = []  # blank lines after a group, kept if it goes on
         self.mode = ""  # "" | "pem" (inside BEGIN..END) | "json" | "paste" (between lines)
         self.depth = 0  # open braces of a JSON object
+        self.counted = 0  # lines a PuTTY header announced, still to come
 
     def flush(self) -> list[str]:
         out = ["\n".join(self.group)] if self.group else []
-        self.group, self.pending, self.mode = [], [], ""
+        self.group, self.pending, self.mode, self.counted = [], [], "", 0
         return out
 
     def feed(self, line: str) -> list[str]:
+        if self.counted and self.mode == "paste":
+            self.counted -= 1
+            self.group.append(line)
+            return self.flush() if len(self.group) >= MAX_LINES else []
+        out = self._feed(line)
+        if self.mode == "paste" and self.group and self.group[-1] is line:
+            m = _COUNTED.fullmatch(fold(line).strip(" \t\r`"))
+            if m:
+                self.counted = int(m.group(1))
+        return out
+
+    def _feed(self, line: str) -> list[str]:
         if self.mode == "pem" and _prose(line):
             self.mode = "paste"  # a block cut short: the person goes on talking
-            return [*self.flush(), *self.feed(line)]
+            return [*self.flush(), *self._feed(line)]
         if self.mode in ("pem", "json"):
             self.group.append(line)
             if self.mode == "pem":

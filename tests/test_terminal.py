@@ -34,6 +34,27 @@ def test_a_block_cut_short_at_eof_still_arrives() -> None:
     ]
 
 
+def test_a_putty_file_is_one_message_whatever_its_lines_look_like() -> None:
+    """The lines a PuTTY header announces belong to the paste: the public part of an
+    Ed25519 key ends in 4 random base64 characters, which can read as a word ("srmc")
+    and once split the file into three messages (a flaky test_chat_keys)."""
+    putty = "\n".join([
+        "PuTTY-User-Key-File-3: ssh-ed25519", "Encryption: none", "Comment: key-20260601",
+        "Public-Lines: 2",
+        "AAAAC3NzaC1lZDI1NTE5AAAAIGkkqJ6VMMxdNtN060CMkdDx/iRA/wrtAX5Jod6P",
+        "srmc",
+        "Private-Lines: 1",
+        "AAAAIGkkqJ6VMMxdNtN060CMkdDx/iRA/wrtAX5Jod6PsrmcAAAAAAAAAAAAAAAA",
+        "Private-MAC: " + "ab" * 32,
+    ])
+    lines = ["担当者につないでください", putty, "", "ありがとう"]
+    assert list(gather_messages(f"{x}\n" for x in "\n".join(lines).split("\n"))) == [
+        "担当者につないでください", putty, "ありがとう"]
+    # a count is a count: the announced lines end it, what follows is a message again
+    assert list(gather_messages([*(f"{x}\n" for x in putty.split("\n")[:6]), "srmc\n"])) == [
+        "\n".join(putty.split("\n")[:6]), "srmc"]
+
+
 def chat(tmp_path: Path, stdin: str, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
