@@ -58,7 +58,7 @@ TARGETS = {
     ("seed", "ja"): 0.85,
     ("seed", "en"): 0.85,
     ("seed", "oos"): 0.98,
-    ("vendor", "prec"): 0.90,
+    ("vendor", "prec"): 0.92,
     ("vendor", "oos"): 0.90,
 }
 
@@ -229,6 +229,7 @@ def _logsumexp(z: Any) -> float:
 # The direction each confidence feature may push: more coverage or a wider lead never
 # lowers the confidence, words no entry knows never raise it. Fitted weights that come
 # out the other way (a confound of the development sets, such as length) are set to 0.
+# "english" has no sign: which way a question's language moves the odds is the FAQ's.
 SIGNS = {
     "top": 1,
     "gap": 1,

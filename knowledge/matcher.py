@@ -66,6 +66,8 @@ CONFIDENCE_FEATURES = (
     "unreported",
     "words",  # how many content words the message has (log scale): long messages
     # naturally leave more words unexplained, and length alone must not refuse
+    "english",  # the message is in English: a FAQ's English side is often thinner than
+    # its Japanese one, so the same overlap means a little more there
 )
 Decision = Literal["answer", "ambiguous", "none", "smalltalk", "human"]
 # Costlier features run on this many entries that the first pass favours (plus kana and
@@ -271,6 +273,7 @@ class Query:
     identifiers: frozenset[str]
     novel: float  # IDF share of words no entry knows
     foreign: float  # ... of those, Latin-letter words (product names: another topic)
+    english: bool = False  # letters and no kana or kanji (detect_lang's rule)
 
     @property
     def information(self) -> float:
@@ -299,6 +302,7 @@ def confidence_features(ranked: list[Scored], query: Query | None = None) -> tup
         f.get("missing", 0.0),
         f.get("unreported", 0.0),
         min(1.0, math.log1p(len(query.weights)) / math.log(31)) if query else 0.0,
+        float(query is not None and query.english),
     )
 
 
@@ -396,6 +400,7 @@ class Matcher:
             identifiers=identifiers(question),
             novel=novel,
             foreign=foreign,
+            english=detect_lang(question, "ja") == "en",
         )
         self._query = q
         return q

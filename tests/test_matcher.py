@@ -104,6 +104,24 @@ def test_reply_language_follows_the_question(matcher: Matcher) -> None:
     assert ja.to_json()["entry"]["question"] == ja.entry.question_ja  # type: ignore[union-attr]
 
 
+def test_the_confidence_knows_the_question_s_language(matcher: Matcher) -> None:
+    """The confidence model sees whether a question is English (a FAQ's English side is
+    thinner): the flag follows detect_lang, and only the flag differs between two
+    rankings scored the same."""
+    from knowledge.matcher import CONFIDENCE_FEATURES, confidence_features
+
+    at = CONFIDENCE_FEATURES.index("english")
+    en = matcher.query("How do I back up the private key?")
+    ja = matcher.query("秘密鍵をバックアップしたい")
+    mixed = matcher.query("IIS 4 の private key を backup したい")
+    assert (en.english, ja.english, mixed.english) == (True, False, False)
+    ranked = matcher.rank("How do I back up the private key?")
+    with_en = confidence_features(ranked, en)
+    with_ja = confidence_features(ranked, ja)
+    assert with_en[at] == 1.0 and with_ja[at] == 0.0
+    assert "english" in matcher.calibration.confidence  # fitted, not left at zero by accident
+
+
 def test_ask_json_shape(matcher: Matcher) -> None:
     line = matcher.match("IPアドレスを変えても大丈夫?").to_json()
     assert set(line) >= {"question", "answered", "lang", "score", "entry", "candidates"}
