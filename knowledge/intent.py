@@ -36,13 +36,14 @@ _CUES: dict[str, str] = {
     "error": r"エラー|警告|表示され|と出(?:る|ます|て|た)|が出(?:る|ます|て|た)|メッセージ|ダイアログ|と言われ|と表示|"
     r"\berror\b|\bwarning\b|\bmessage\b|\bsays?\b|\bsaying\b|\bshows?\b|\bshowing\b|\bpops? up\b|"
     r"\bpopup\b|\bprompt\b|\balert\b|\bdisplay(?:s|ed)?\b|\bthrows?\b|\b[45]0[0-9]\b|"
+    r"\bwarn(?:s|ed|ing)?\b|\btold\b|\bcomplain(?:s|ed|ing|ts?)?\b|"
     r"旨の|表示が|画面に|画面になる|と言われ|怒られ|弾かれ|はじかれ|出てきます|出てくる|って出|出る|出ます|出ました|"
     r"出て|出た|提示され",
     "trouble": r"てしまい|てしまった|ちゃった|ちゃいました|ちゃって|できない|できません|ない(?:です|んです)|"
     r"ません(?:でした)?|なかった|つながらない|繋がらない|失敗|消え|なくなっ|なくし|紛失|壊れ|動かない|"
     r"うまくいかない|困って|誤って|うっかり|間違え|消去|削除|弾かれ|はじかれ|無効|不正|違う|合わない|"
     r"\bcan'?t\b|\bcannot\b|\bfail(?:s|ed|ing)?\b|\blost\b|\bbroken\b|\bdoesn'?t\b|\bdoes not\b|"
-    r"\bwon'?t\b|\bnot\b|\brefuses?\b|\brejects?\b|\bkeeps?\b|\baccidentally\b|\bdeleted\b|\bwrong\b|"
+    r"\bwon'?t\b|\b(?:is|are|was|were|did)n'?t\b|\bnot\b|\brefuses?\b|\brejects?\b|\bkeeps?\b|\baccidentally\b|\bdeleted\b|\bwrong\b|"
     r"\binvalid\b|\bgone\b|\bnobody\b|\bmissing\b",
     "cost": r"料金|費用|価格|値段|いくら|支払|請求|返金|期間|いつまで|何日|日数|納期|\bhow much\b|\bprice\b|\bcost\b|"
     r"\bhow long\b|\brefund\b|\bpayment\b",

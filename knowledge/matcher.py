@@ -66,8 +66,8 @@ CONFIDENCE_FEATURES = (
     "unreported",
     "words",  # how many content words the message has (log scale): long messages
     # naturally leave more words unexplained, and length alone must not refuse
-    "english",  # the message is in English: a FAQ's English side is often thinner than
-    # its Japanese one, so the same overlap means a little more there
+    "english",  # the message is in English: the same overlap means another thing there
+    # (a FAQ's English side is often thinner than its Japanese one, or missing)
 )
 Decision = Literal["answer", "ambiguous", "none", "smalltalk", "human"]
 # Costlier features run on this many entries that the first pass favours (plus kana and
@@ -79,7 +79,9 @@ MAX_QUESTION_CHARS = 2000
 _MAX_SENTENCES = 6
 _UNREPORTED = FEATURES.index("unreported")
 # What a message reports when it describes a problem rather than asking for a procedure.
-_PROBLEM = frozenset({"error", "trouble"})
+# Asking why something happens ("why does my site show another site's certificate?")
+# reports that it happens.
+_PROBLEM = frozenset({"error", "trouble", "cause"})
 
 
 @dataclass(frozen=True)

@@ -148,5 +148,6 @@ FRAMING_LEMMAS = frozenset(
     何れ 何の 未だ もう 直ぐ 凡そ 色々 一寸 沢山 矢張り みたい 所為 質 達 程 つく 関する 考える 分かる
     思う 実際 是非 一応 取り敢えず
     help question regard thank thanks advance appreciate dear hope team know tell wonder anyone
-    sorry bother hi hello kindly sir madam""".split()
+    sorry bother hi hello kindly sir madam
+    teach hey guy folk quick gotta gonna wanna em kinda sorta lol ugh bunch pls plz thx""".split()
 )
