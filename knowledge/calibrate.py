@@ -50,7 +50,8 @@ DATA = ROOT / "tests" / "data"
 # What each FAQ's development sets should reach, as the issues judge them: on the seed
 # FAQ the share right in each language (in scope, the right entry answered) and out of
 # scope (nothing answered); on a vendor FAQ without phrasings, the share of answers that
-# are right ("prec") and out of scope refused. The threshold is the one with the least
+# are right on its hardest development set ("prec_worst": the vendor sets differ as much
+# in difficulty as strangers' do) and out of scope refused. The threshold is the one with the least
 # total shortfall below them. The other figures are printed, not chosen on.
 # Out of scope on the seed FAQ is chosen with a point of margin: its sets are small and
 # the judging sets are other people's.
@@ -58,10 +59,13 @@ TARGETS = {
     ("seed", "ja"): 0.85,
     ("seed", "en"): 0.85,
     ("seed", "oos"): 0.98,
-    ("vendor", "prec"): 0.92,
+    ("vendor", "prec_worst"): 0.90,
     ("vendor", "oos"): 0.90,
 }
 
+
+# A development set's precision counts on its own once it has this many answers.
+PREC_MIN_ANSWERS = 40
 
 # The FAQs that ship their own answer threshold (STEM.thresholds.toml beside the FAQ, laid
 # over knowledge/thresholds.toml): the seed FAQ, whose hand-written phrasings make its
@@ -102,6 +106,7 @@ class Case:
     x: Any = None  # candidates x FEATURES
     y: Any = None  # 1 for a right entry
     overrides: list[tuple[str | None, bool]] = field(default_factory=list)
+    source: str = ""  # the question file's name
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
@@ -138,6 +143,7 @@ def collect(name: str, kb_path: Path, files: Sequence[Path]) -> tuple[Matcher, l
             query = matcher.query(q)
             feats = matcher.features(q)
             case = Case(name, kind, str(row.get("style", "")), q, expected, query)
+            case.source = path.name
             case.docs = [i for i, _ in feats]
             case.ids = [matcher.index.docs[i].entry.id for i in case.docs]
             case.x = np.asarray([f for _, f in feats], dtype=np.float64).reshape(-1, len(FEATURES))
@@ -342,8 +348,11 @@ def _choose(
 def _accuracy(
     cases: Sequence[Case], ranked: Sequence[list[Scored]], conf: Any, cal: Calibration
 ) -> dict[tuple[str, str], float]:
-    """Share right per (FAQ, kind), kind ja/en/oos, and "prec": the share of the
-    FAQ's answers (in scope or not) that are right."""
+    """Share right per (FAQ, kind), kind ja/en/oos; "prec", the share of the FAQ's
+    answers (in scope or not) that are right; and "prec_worst", that share on the
+    development set where it is lowest (of those with PREC_MIN_ANSWERS answers or more):
+    "right when answered" is promised for every kind of traffic, and an easy set must
+    not buy a threshold that a hard one pays for."""
     hits: dict[tuple[str, str], int] = {}
     totals: dict[tuple[str, str], int] = {}
     for c, r, p in zip(cases, ranked, conf, strict=True):
@@ -353,10 +362,15 @@ def _accuracy(
         totals[key] = totals.get(key, 0) + 1
         hits[key] = hits.get(key, 0) + int(ok)
         if answered:
-            prec = (c.group, "prec")
-            totals[prec] = totals.get(prec, 0) + 1
-            hits[prec] = hits.get(prec, 0) + int(ok)
-    return {k: hits[k] / totals[k] for k in totals}
+            for prec in ((c.group, "prec"), (c.group, "prec@" + c.source)):
+                totals[prec] = totals.get(prec, 0) + 1
+                hits[prec] = hits.get(prec, 0) + int(ok)
+    acc = {k: hits[k] / totals[k] for k in totals if not k[1].startswith("prec@")}
+    for (group, kind), n in totals.items():
+        if kind.startswith("prec@") and n >= PREC_MIN_ANSWERS:
+            worst = acc.get((group, "prec_worst"), 1.0)
+            acc[group, "prec_worst"] = min(worst, hits[group, kind] / n)
+    return acc
 
 
 def reliability(
@@ -415,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("answer thresholds (out-of-fold accuracy):", answers)
     for group, kind in sorted(acc):
         target = TARGETS.get((group, kind), 0.0)
-        print(f"  {group:7s} {kind:4s} {acc[group, kind]:.3f}  (target {target:.2f})")
+        print(f"  {group:7s} {kind:10s} {acc[group, kind]:.3f}  (target {target:.2f})")
     hit1: dict[str, list[bool]] = {}
     for c, r in zip(cases, ranked, strict=True):
         if c.expected is not None:
