@@ -249,6 +249,7 @@ SIGNS = {
     "intent_conflict": -1,
     "missing": -1,
     "unreported": -1,
+    "missing_known": -1,
     "words": 1,
 }
 

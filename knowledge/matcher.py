@@ -48,6 +48,8 @@ FEATURES = (
     "pairs_rel",  # BM25 of adjacent word pairs (word order) over the best entry's
     "missing",  # the highest IDF of a query word the entry lacks, over the highest possible
     "unreported",  # the entry is about an error message; the query reports no problem
+    "missing_known",  # ... as "missing", among words the FAQ knows from other entries:
+    # a message about a lost e-mail or diploma, not a key, says so in the FAQ's own words
 )
 # Stage two judges the top candidate: its relevance, its lead, and how much of the
 # question it explains.
@@ -64,6 +66,7 @@ CONFIDENCE_FEATURES = (
     "intent_conflict",
     "missing",
     "unreported",
+    "missing_known",
     "words",  # how many content words the message has (log scale): long messages
     # naturally leave more words unexplained, and length alone must not refuse
     "english",  # the message is in English: the same overlap means another thing there
@@ -303,6 +306,7 @@ def confidence_features(ranked: list[Scored], query: Query | None = None) -> tup
         f.get("intent_conflict", 0.0),
         f.get("missing", 0.0),
         f.get("unreported", 0.0),
+        f.get("missing_known", 0.0),
         min(1.0, math.log1p(len(query.weights)) / math.log(31)) if query else 0.0,
         float(query is not None and query.english),
     )
@@ -460,6 +464,7 @@ class Matcher:
         ceiling_idf = idx.idf("\x00") or 1.0  # what a word no entry uses weighs
         # the query's words, heaviest first: an entry's "missing" is the first it lacks
         heaviest = sorted(q.weights.items(), key=lambda tw: -tw[1])
+        known = [(t, w) for t, w in heaviest if t in idx.df]
         at = np.asarray(chosen)
         problem_free = bool(q.intents) and not q.intents & _PROBLEM
         shared = [bool(q.intents & d.intents) for d in docs]
@@ -483,6 +488,8 @@ class Matcher:
             np.array([next((w for t, w in heaviest if t not in d.vocab), 0.0) for d in docs])
             / ceiling_idf,
             np.array([problem_free and "error" in d.intents for d in docs], dtype=float),
+            np.array([next((w for t, w in known if t not in d.vocab), 0.0) for d in docs])
+            / ceiling_idf,
         ]
         rows: list[list[float]] = np.column_stack(columns).tolist()
         return list(zip(chosen, rows, strict=True))

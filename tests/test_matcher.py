@@ -122,6 +122,24 @@ def test_the_confidence_knows_the_question_s_language(matcher: Matcher) -> None:
     assert "english" in matcher.calibration.confidence  # fitted, not left at zero by accident
 
 
+def test_a_known_word_the_entry_lacks_is_counted_apart_from_unknown_ones(
+    matcher: Matcher,
+) -> None:
+    """missing_known: the heaviest word of the message that the FAQ knows from other
+    entries and this entry lacks (an unknown word, as in "missing", does not count)."""
+    from knowledge.matcher import FEATURES
+
+    idx = matcher.index
+    at, plain = FEATURES.index("missing_known"), FEATURES.index("missing")
+    question = "秘密鍵をバックアップしたい ぽんぽこりん"  # the last word no entry knows
+    for i, row in matcher.features(question):
+        weights = matcher.query(question).weights
+        known = [w for t, w in weights.items() if t in idx.df and t not in idx.docs[i].vocab]
+        assert row[at] == pytest.approx(max(known, default=0.0) / idx.idf("\x00"))
+        assert row[plain] >= row[at]  # the unknown word is heavier still
+        assert row[plain] == pytest.approx(1.0)
+
+
 def test_ask_json_shape(matcher: Matcher) -> None:
     line = matcher.match("IPアドレスを変えても大丈夫?").to_json()
     assert set(line) >= {"question", "answered", "lang", "score", "entry", "candidates"}
