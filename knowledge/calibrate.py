@@ -356,21 +356,22 @@ def _accuracy(
     not buy a threshold that a hard one pays for."""
     hits: dict[tuple[str, str], int] = {}
     totals: dict[tuple[str, str], int] = {}
+    per_set: dict[tuple[str, str], list[int]] = {}  # (FAQ, file) -> [right, answers]
     for c, r, p in zip(cases, ranked, conf, strict=True):
         answered = bool(r) and cal.answers(r[0], float(p), c.query.information)
         ok = (not answered) if c.expected is None else (answered and r[0].entry.id in c.expected)
-        key = (c.group, c.kind)
-        totals[key] = totals.get(key, 0) + 1
-        hits[key] = hits.get(key, 0) + int(ok)
+        keys = [(c.group, c.kind)] + ([(c.group, "prec")] if answered else [])
+        for key in keys:
+            totals[key] = totals.get(key, 0) + 1
+            hits[key] = hits.get(key, 0) + int(ok)
         if answered:
-            for prec in ((c.group, "prec"), (c.group, "prec@" + c.source)):
-                totals[prec] = totals.get(prec, 0) + 1
-                hits[prec] = hits.get(prec, 0) + int(ok)
-    acc = {k: hits[k] / totals[k] for k in totals if not k[1].startswith("prec@")}
-    for (group, kind), n in totals.items():
-        if kind.startswith("prec@") and n >= PREC_MIN_ANSWERS:
-            worst = acc.get((group, "prec_worst"), 1.0)
-            acc[group, "prec_worst"] = min(worst, hits[group, kind] / n)
+            counts = per_set.setdefault((c.group, c.source), [0, 0])
+            counts[0] += int(ok)
+            counts[1] += 1
+    acc = {k: hits[k] / totals[k] for k in totals}
+    for (group, _), (right, n) in per_set.items():
+        if n >= PREC_MIN_ANSWERS:
+            acc[group, "prec_worst"] = min(acc.get((group, "prec_worst"), 1.0), right / n)
     return acc
 
 

@@ -42,8 +42,8 @@ _CUES: dict[str, str] = {
     "trouble": r"てしまい|てしまった|ちゃった|ちゃいました|ちゃって|できない|できません|ない(?:です|んです)|"
     r"ません(?:でした)?|なかった|つながらない|繋がらない|失敗|消え|なくなっ|なくし|紛失|壊れ|動かない|"
     r"うまくいかない|困って|誤って|うっかり|間違え|消去|削除|弾かれ|はじかれ|無効|不正|違う|合わない|"
-    r"\bcan'?t\b|\bcannot\b|\bfail(?:s|ed|ing)?\b|\blost\b|\bbroken\b|\bdoesn'?t\b|\bdoes not\b|"
-    r"\bwon'?t\b|\b(?:is|are|was|were|did)n'?t\b|\bnot\b|\brefuses?\b|\brejects?\b|\bkeeps?\b|\baccidentally\b|\bdeleted\b|\bwrong\b|"
+    r"\b(?:ca|does|wo|is|are|was|were|did)n'?t\b|\bcannot\b|\bfail(?:s|ed|ing)?\b|\blost\b|"
+    r"\bbroken\b|\bdoes not\b|\bnot\b|\brefuses?\b|\brejects?\b|\bkeeps?\b|\baccidentally\b|\bdeleted\b|\bwrong\b|"
     r"\binvalid\b|\bgone\b|\bnobody\b|\bmissing\b",
     "cost": r"料金|費用|価格|値段|いくら|支払|請求|返金|期間|いつまで|何日|日数|納期|\bhow much\b|\bprice\b|\bcost\b|"
     r"\bhow long\b|\brefund\b|\bpayment\b",

@@ -465,6 +465,10 @@ class Matcher:
         # the query's words, heaviest first: an entry's "missing" is the first it lacks
         heaviest = sorted(q.weights.items(), key=lambda tw: -tw[1])
         known = [(t, w) for t, w in heaviest if t in idx.df]
+
+        def first_lacking(words: list[tuple[str, float]]) -> Any:
+            return np.array([next((w for t, w in words if t not in d.vocab), 0.0)
+                             for d in docs]) / ceiling_idf
         at = np.asarray(chosen)
         problem_free = bool(q.intents) and not q.intents & _PROBLEM
         shared = [bool(q.intents & d.intents) for d in docs]
@@ -485,11 +489,9 @@ class Matcher:
             ),
             both[at] / max_both if max_both > 0 else np.zeros(len(at)),
             pair_bm[at] / max_pairs if max_pairs > 0 else np.zeros(len(at)),
-            np.array([next((w for t, w in heaviest if t not in d.vocab), 0.0) for d in docs])
-            / ceiling_idf,
+            first_lacking(heaviest),
             np.array([problem_free and "error" in d.intents for d in docs], dtype=float),
-            np.array([next((w for t, w in known if t not in d.vocab), 0.0) for d in docs])
-            / ceiling_idf,
+            first_lacking(known),
         ]
         rows: list[list[float]] = np.column_stack(columns).tolist()
         return list(zip(chosen, rows, strict=True))

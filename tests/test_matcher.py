@@ -132,8 +132,8 @@ def test_a_known_word_the_entry_lacks_is_counted_apart_from_unknown_ones(
     idx = matcher.index
     at, plain = FEATURES.index("missing_known"), FEATURES.index("missing")
     question = "秘密鍵をバックアップしたい ぽんぽこりん"  # the last word no entry knows
+    weights = matcher.query(question).weights
     for i, row in matcher.features(question):
-        weights = matcher.query(question).weights
         known = [w for t, w in weights.items() if t in idx.df and t not in idx.docs[i].vocab]
         assert row[at] == pytest.approx(max(known, default=0.0) / idx.idf("\x00"))
         assert row[plain] >= row[at]  # the unknown word is heavier still
