@@ -14,7 +14,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,8 +48,15 @@ class EntryDoc:
     intents: frozenset[str]  # what the entry's own question asks
     unit_sets: list[frozenset[str]] = field(default_factory=list)
     unit_readings: list[str] = field(default_factory=list)
-    unit_joined: list[str] = field(default_factory=list)  # lemmas joined, for token_sort_ratio
+    # lemmas joined in sorted order: fuzz.ratio on these is fuzz.token_sort_ratio, without
+    # sorting every candidate's units again for each message
+    unit_sorted: list[str] = field(default_factory=list)
     questions: int = 0  # how many of the units are the entry's own questions (the first ones)
+
+
+def sorted_words(lemmas: Iterable[str]) -> str:
+    """Lemmas as fuzz.token_sort_ratio compares them: split on whitespace, sorted, joined."""
+    return " ".join(sorted(" ".join(lemmas).split()))
 
 
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096ー]{3,}")
@@ -264,7 +271,7 @@ class Index:
         doc.questions = sum(1 for k in kept if k < 2)
         doc.unit_sets = [frozenset(u) for u in doc.units]
         doc.unit_readings = [analyses[k].reading for k in kept]
-        doc.unit_joined = [" ".join(u) for u in doc.units]
+        doc.unit_sorted = [sorted_words(u) for u in doc.units]
         return doc, short_tf, answer_tf, pairs_tf
 
     # -- queries --------------------------------------------------------------------

@@ -6,6 +6,7 @@ and a calibrated probability that the top entry is the right answer."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 import re
@@ -19,7 +20,7 @@ from typing import Any, Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.index import EntryDoc, Index, bm25_ceiling, top_stable
+from knowledge.index import EntryDoc, Index, bm25_ceiling, sorted_words, top_stable
 from knowledge.intent import intents
 from knowledge.kb import Entry, KnowledgeBase, KnowledgeBaseError, Problem
 from knowledge.message import Reading, read_message
@@ -272,7 +273,7 @@ class Query:
     mass: float  # sum of weights
     kana: str  # the content's reading
     sentences: tuple[str, ...]  # normalised content sentences, for rapidfuzz
-    joined: str  # content lemmas joined, for token_sort_ratio
+    joined: str  # content lemmas, sorted and joined (index.sorted_words)
     intents: frozenset[str]
     codes: frozenset[str]
     identifiers: frozenset[str]
@@ -400,7 +401,7 @@ class Matcher:
             mass=mass,
             kana=kana,
             sentences=sentences,
-            joined=" ".join(tokens),
+            joined=sorted_words(tokens),
             intents=intents(content),
             codes=error_codes(question, sorted(idx.codes)),
             identifiers=identifiers(question),
@@ -457,7 +458,7 @@ class Matcher:
         fuzz_best = _best_per_doc(q.sentences, [d.unit_texts for d in docs], fuzz.ratio)
         if len(q.weights) > 1:
             sort_best = _best_per_doc(
-                (q.joined,), [d.unit_joined for d in docs], fuzz.token_sort_ratio
+                (q.joined,), [d.unit_sorted for d in docs], fuzz.ratio
             )
             fuzz_best = np.maximum(fuzz_best, sort_best)
         read_best = _best_per_doc((q.kana,), [d.unit_readings for d in docs], fuzz.ratio)
@@ -612,7 +613,7 @@ def _without_plain_english(tokens: tuple[str, ...], text: str, known: Any) -> tu
 def _best_per_doc(queries: Sequence[str], choices: list[list[str]], scorer: Any) -> Any:
     """For each candidate, the best `scorer` similarity of any query string against any
     of its strings: one rapidfuzz cdist call over all candidates' strings."""
-    flat = [c for group in choices for c in group]
+    flat = list(itertools.chain.from_iterable(choices))
     best = np.zeros(len(choices))
     queries = [x for x in queries if x]
     if not flat or not queries:
