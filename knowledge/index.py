@@ -42,7 +42,7 @@ _COLUMNS_MAX = 400_000
 class EntryDoc:
     entry: Entry
     units: list[tuple[str, ...]]  # questions, phrasings, keywords (lemmas)
-    unit_texts: list[str]  # the same units, normalised, for fuzzy comparison
+    unit_texts: list[str]  # the same units, normalised, for fuzzy comparison (distinct)
     vocab: frozenset[str]  # the words of its short units and answers
     signals: SignalSet
     intents: frozenset[str]  # what the entry's own question asks
@@ -52,6 +52,12 @@ class EntryDoc:
     # sorting every candidate's units again for each message
     unit_sorted: list[str] = field(default_factory=list)
     questions: int = 0  # how many of the units are the entry's own questions (the first ones)
+
+
+def _distinct(strings: Iterable[str]) -> list[str]:
+    """Each string once, first come first: fuzzy matching takes the best per entry, so a
+    repeated phrasing only costs time."""
+    return list(dict.fromkeys(strings))
 
 
 def sorted_words(lemmas: Iterable[str]) -> str:
@@ -263,15 +269,15 @@ class Index:
         doc = EntryDoc(
             entry=e,
             units=[units[k] for k in kept],
-            unit_texts=[normalize(short_texts[k]) for k in kept],
+            unit_texts=_distinct(normalize(short_texts[k]) for k in kept),
             vocab=frozenset(short_tf) | frozenset(answer_tf),
             signals=SignalSet.from_entry_signals(e.signals, f"{e.question_ja}\n{e.question_en}"),
             intents=intents(e.question_ja) | intents(e.question_en),
         )
         doc.questions = sum(1 for k in kept if k < 2)
         doc.unit_sets = [frozenset(u) for u in doc.units]
-        doc.unit_readings = [analyses[k].reading for k in kept]
-        doc.unit_sorted = [sorted_words(u) for u in doc.units]
+        doc.unit_readings = _distinct(analyses[k].reading for k in kept)
+        doc.unit_sorted = _distinct(sorted_words(u) for u in doc.units)
         return doc, short_tf, answer_tf, pairs_tf
 
     # -- queries --------------------------------------------------------------------
