@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 _MAGIC = b"certdesk-matcher-v1\n"
 _DIGEST = 32  # SHA-256 of the payload, after the magic
 _KEEP = 16  # cache files kept per folder (newest first)
-_DEPENDENCIES = ("fugashi", "unidic-lite", "rapidfuzz")
+_DEPENDENCIES = ("fugashi", "unidic-lite", "rapidfuzz", "pyspellchecker")
 _SUFFIX = ".matcher"
 
 

@@ -25,6 +25,7 @@ from knowledge.kb import Entry, KnowledgeBase
 from knowledge.message import FRAMING_LEMMAS
 from knowledge.normalize import fold_long_vowels, normalize
 from knowledge.signals import SignalSet
+from knowledge.spelling import Speller
 from knowledge.synonyms import SynonymTable
 from knowledge.tokens import HIRAGANA_TO_KATAKANA, analyse, lemmas
 
@@ -161,6 +162,7 @@ class Index:
     def __init__(self, kb: KnowledgeBase, synonyms: SynonymTable) -> None:
         self.synonyms = synonyms
         self.kana_lemmas: dict[str, str] = {}
+        self.speller = Speller()  # the FAQ's English words, for typos in questions
         self._last: tuple[str | None, tuple[str, ...], str] = (None, (), "")
         self.docs: list[EntryDoc] = []
         self.df: Counter[str] = Counter()
@@ -252,6 +254,7 @@ class Index:
                 for kana, lemma in a.readings:
                     if len(kana) >= 3:
                         self.kana_lemmas.setdefault(kana, lemma)
+        self.speller.learn([*short_texts, e.answer_ja, e.answer_en])
         units = [tuple(self.synonyms.apply(content_lemmas(a.lemmas))) for a in analyses]
         # answers need lemmas only; an English field copied from the Japanese is read once
         answer_ja = lemmas(e.answer_ja)

@@ -370,7 +370,8 @@ class Matcher:
         if last is not None and last.text == question:
             return last
         idx = self.index
-        reading = read_message(question)
+        text = idx.speller.respell(question)  # English typos read as the FAQ's words
+        reading = read_message(text)
         content = reading.content
         tokens, kana = idx.analyse(content)
         dropped: frozenset[str] = frozenset()
@@ -394,7 +395,7 @@ class Matcher:
             sentences += (whole,)
         q = Query(
             text=question,
-            normalized=normalize(question),
+            normalized=normalize(text),
             reading=reading,
             tokens=tokens,
             weights=weights,
@@ -403,8 +404,8 @@ class Matcher:
             sentences=sentences,
             joined=sorted_words(tokens),
             intents=intents(content),
-            codes=error_codes(question, sorted(idx.codes)),
-            identifiers=identifiers(question),
+            codes=error_codes(text, sorted(idx.codes)),
+            identifiers=identifiers(text),
             novel=novel,
             foreign=foreign,
             english=detect_lang(question, "ja") == "en",
