@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from knowledge.normalize import normalize
 
 # HRESULT-style codes: eight hex digits starting with 8, optionally 0x-prefixed or
@@ -32,6 +34,10 @@ _TAIL_CUE = re.compile(
 # Upper-case identifiers of browser and library errors (ERR_CERT_DATE_INVALID,
 # SEC_ERROR_UNKNOWN_ISSUER): one token the tokeniser would split into common words.
 _IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){2,}(?![A-Za-z0-9_])")
+# A phrase this long is also found nearly as written: a dropped article, a typo or a
+# half-remembered word ("must be viewed over secure channel"). Shorter ones only as written.
+NEAR_MIN_CHARS = 15
+NEAR_SIMILARITY = 90
 
 
 def error_codes(text: str, known: Iterable[str] = ()) -> frozenset[str]:
@@ -74,10 +80,19 @@ class SignalSet:
                 phrases.append(normalize(raw))
         return cls(
             frozenset(codes),
-            tuple(p for p in phrases if len(p) >= 6),
+            tuple(dict.fromkeys(p for p in phrases if len(p) >= 6)),
             identifiers(question),
         )
 
 
 def phrase_hits(normalized_query: str, signals: SignalSet) -> int:
-    return sum(1 for p in signals.phrases if p in normalized_query)
+    """How many of the entry's phrases the message holds, as written or, when long, nearly
+    so (rapidfuzz partial_ratio: the phrase against the message's best-aligned stretch;
+    a message shorter than the phrase holds only part of it, which is not enough)."""
+    size = len(normalized_query)
+    return sum(
+        1 for p in signals.phrases
+        if p in normalized_query
+        or (NEAR_MIN_CHARS <= len(p) <= size + 2
+        and fuzz.partial_ratio(p, normalized_query, score_cutoff=NEAR_SIMILARITY) > 0)
+    )

@@ -17,7 +17,7 @@ from support import DATA, ROOT
 from knowledge import Entry, KnowledgeBase, Matcher, load_kb
 from knowledge.intent import intents
 from knowledge.message import read_message
-from knowledge.signals import error_codes
+from knowledge.signals import SignalSet, error_codes, phrase_hits
 
 CODES = ("80093005", "80093009", "80090304")
 
@@ -71,6 +71,27 @@ def test_codes_in_any_notation(text: str, code: str) -> None:
 def test_digits_without_a_cue_are_not_a_code() -> None:
     assert error_codes("ポート3005で待ち受けています", CODES) == frozenset()
     assert error_codes("2019年からエラーが出ます", CODES) == frozenset()
+
+
+@pytest.mark.parametrize(("message", "hit"), [
+    ("must be viewed over secure channel iis", True),  # an article dropped
+    ("this page must be veiwed over a secure chanel", True),  # two typos
+    ("error: 'this page must be viewed over a secure channel'", True),  # as written
+    ("secure channel", False),  # a part of the phrase is not the phrase
+    ("page must be viewed over a channel", False),  # too far from it
+])
+def test_a_long_phrase_is_found_nearly_as_written(message: str, hit: bool) -> None:
+    signals = SignalSet.from_entry_signals(("must be viewed over a secure channel",))
+    assert bool(phrase_hits(message, signals)) is hit
+
+
+def test_a_short_phrase_only_as_written() -> None:
+    signals = SignalSet.from_entry_signals(("invalid password",))  # 16 characters
+    assert phrase_hits("schannel says invalid password", signals) == 1
+    assert phrase_hits("schannel says invalid pasword", signals) == 1  # 15+: near enough
+    short = SignalSet.from_entry_signals(("bad request",))
+    assert phrase_hits("a bad requests log", short) == 1
+    assert phrase_hits("a bad reqest", short) == 0
 
 
 def test_code_tails_answer_through_the_matcher(matcher: Matcher) -> None:
