@@ -54,12 +54,13 @@ DATA = ROOT / "tests" / "data"
 # in difficulty as strangers' do) and out of scope refused. The threshold is the one with the least
 # total shortfall below them. The other figures are printed, not chosen on.
 # Out of scope on the seed FAQ is chosen with a point of margin: its sets are small and
-# the judging sets are other people's.
+# the judging sets are other people's. So is a vendor FAQ's precision: on the three
+# vendor hold-outs, right-when-answered came out 1-3 points below the development figure.
 TARGETS = {
     ("seed", "ja"): 0.85,
     ("seed", "en"): 0.85,
     ("seed", "oos"): 0.98,
-    ("vendor", "prec_worst"): 0.90,
+    ("vendor", "prec_worst"): 0.91,
     ("vendor", "oos"): 0.90,
 }
 

@@ -50,6 +50,45 @@ def _tagger() -> Any:
     return tagger
 
 
+def _lookup_tagger() -> Any:
+    """A second tagger per thread, for looking a word up while the first one's parse is
+    being read (a tagger's nodes are only valid until its next parse)."""
+    tagger = getattr(_local, "lookup", None)
+    if tagger is None:
+        import fugashi
+
+        tagger = _local.lookup = fugashi.Tagger(_dictionary_args())
+    return tagger
+
+
+# A noun that is a verb's continuative form (残り, 取り消し, 申し込み, 支払い, 乗り換え):
+# kanji, optional okurigana between more kanji, ending in the i- or e-row kana the form
+# ends in. UniDic gives such a noun its own lemma; a FAQ and its askers use both forms
+# for the same thing (残りの期間 / 残っている期間), so the noun is read as the verb.
+_CONTINUATIVE = re.compile(
+    r"[\u4e00-\u9fff々]+(?:[\u3041-\u3096]{1,2}[\u4e00-\u9fff々]+)*[\u3041-\u3096]*"
+    r"[いきぎしちにびみりえけげせてねべめれ]"
+)
+_GODAN = dict(zip("いきぎしちにびみり", "うくぐすつぬぶむる", strict=True))
+
+
+@lru_cache(maxsize=65536)
+def verb_of(noun: str) -> str:
+    """The verb whose continuative form `noun` is (取り消し -> 取り消す, 乗り換え -> 乗り換える),
+    if the dictionary knows that verb as one word; else `noun`."""
+    if not _CONTINUATIVE.fullmatch(noun):
+        return noun
+    candidates = [noun[:-1] + _GODAN[noun[-1]]] if noun[-1] in _GODAN else []
+    candidates.append(noun + "る")  # ichidan: 乗り換え + る
+    for verb in candidates:
+        words = _lookup_tagger()(verb)
+        if len(words) == 1:
+            pos, lemma, _ = _features(words[0])
+            if pos == "動詞" and lemma == verb:
+                return verb
+    return noun
+
+
 @lru_cache(maxsize=1)
 def _dictionary_args() -> str:
     import unidic_lite
@@ -189,6 +228,8 @@ def _japanese(segment: str, into: Analysis, kana: list[str] | None) -> None:
             continue
         cleaned = _clean_lemma(lemma if lemma is not None else surface)  # no lemma: surface
         cleaned = _PLAIN_FORMS.get(cleaned, cleaned)
+        if pos == "名詞":
+            cleaned = verb_of(cleaned)
         if cleaned and cleaned not in _STOP_LEMMAS and not cleaned.isspace():
             into.lemmas.append(cleaned)
 

@@ -11,7 +11,7 @@ from knowledge.tokens import analyse
 # Spellings the tokenizer still tells apart (README "Japanese variation"): MeCab reads the
 # rare okurigana as other words, and abbreviations and near-synonyms are not variants of
 # spelling (a FAQ that needs them ships a synonym table).
-KNOWN_APART = {"読み込み", "書き込み", "貼り付け", "以下", "メールアドレス", "スマートフォン",
+KNOWN_APART = {"書き込み", "貼り付け", "以下", "メールアドレス", "スマートフォン",
                "ダイアログ"}
 
 
@@ -46,3 +46,19 @@ def test_parsed_features_are_the_dictionarys_own() -> None:
         for word in tokens._tagger()(text):
             f = word.feature
             assert tokens._features(word) == (f.pos1, f.lemma, f.kana), word.surface
+
+
+@pytest.mark.parametrize(("noun", "verb"), [
+    ("残りの期間", "残っている期間"),
+    ("注文の取り消し", "注文を取り消す"),
+    ("申し込みの前に", "申し込む前に"),
+    ("サーバーの乗り換え", "サーバーを乗り換える"),
+    ("支払いの方法", "支払う方法"),
+])
+def test_a_continuative_noun_meets_its_verb(noun: str, verb: str) -> None:
+    assert analyse(noun).lemmas == analyse(verb).lemmas
+
+
+def test_a_noun_that_is_no_verb_form_stays() -> None:
+    assert analyse("手続きの期間").lemmas == ["手続き", "期間"]  # 手続く is no word
+    assert analyse("思い出").lemmas == ["思い出"]
