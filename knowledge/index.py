@@ -298,9 +298,21 @@ class Index:
         if last[0] == text:
             return last[1], last[2]
         a = analyse(text)
-        toks = tuple(self.synonyms.apply(content_lemmas(a.lemmas + self._recover_kana(text))))
+        words = a.lemmas
+        if a.origins:  # a loanword the FAQ does not use, whose English word it does
+            words = [a.origins[t] if self._known_origin(t, a.origins) else t for t in words]
+        toks = tuple(self.synonyms.apply(content_lemmas(words + self._recover_kana(text))))
         self._last = (text, toks, a.reading)
         return toks, a.reading
+
+    def _known_origin(self, lemma: str, origins: dict[str, str]) -> bool:
+        """`lemma` is a word no entry uses, and its English origin (as the synonym table
+        reads it: warning -> 警告) is one that entries use."""
+        origin = origins.get(lemma)
+        if origin is None or lemma in self.df:
+            return False
+        mapped = self.synonyms.apply([origin])
+        return bool(mapped) and all(t in self.df for t in mapped)
 
     @property
     def size(self) -> int:

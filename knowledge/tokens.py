@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -181,6 +181,9 @@ class Analysis:
     lemmas: list[str]  # content lemmas, in order
     reading: str  # the whole text in katakana, ASCII kept
     readings: list[tuple[str, str]]  # (katakana reading, lemma) of content words
+    # loanword lemma -> the English word UniDic gives as its origin (サーティフィケート ->
+    # certificate), read with the readings (the query side)
+    origins: dict[str, str] = field(default_factory=dict)
 
 
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"})
@@ -206,6 +209,17 @@ def _features(word: Any) -> tuple[str, str | None, str | None]:
     return hit
 
 
+_ORIGIN = re.compile(r"[a-z]{3,}")
+
+
+@lru_cache(maxsize=65536)
+def _loan_origin(lemma: str) -> str | None:
+    """The English word of a loanword lemma ("サーティフィケート-certificate"), stemmed as
+    English words are; None for other lemmas and glosses ("セカンド-second（第２）")."""
+    _, sep, origin = lemma.partition("-")
+    return _stem_en(origin) if sep and _ORIGIN.fullmatch(origin) else None
+
+
 _HAS_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts, found in C
 
 
@@ -220,6 +234,9 @@ def _japanese(segment: str, into: Analysis, kana: list[str] | None) -> None:
                 kana.append(reading or surface.translate(HIRAGANA_TO_KATAKANA))
             if pos in _CONTENT_POS and reading and lemma:
                 into.readings.append((fold_long_vowels(reading), _clean_lemma(lemma)))
+                origin = _loan_origin(lemma)
+                if origin:
+                    into.origins[_clean_lemma(lemma)] = origin
         # Negation carries meaning here: 正しくない, 一致しない, 表示されない.
         if pos in ("助動詞", "形容詞") and (lemma in _NEGATIONS or surface == "ない"):
             into.lemmas.append("ない")
@@ -263,7 +280,7 @@ def _analyse(text: str, *, with_readings: bool) -> Analysis:
     if pos < len(s):
         _japanese(s[pos:], result, kana)
     reading = fold_long_vowels("".join(kana)) if kana is not None else ""
-    return Analysis(result.lemmas, reading, result.readings)
+    return Analysis(result.lemmas, reading, result.readings, result.origins)
 
 
 def reading(text: str) -> str:
