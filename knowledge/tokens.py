@@ -50,17 +50,6 @@ def _tagger() -> Any:
     return tagger
 
 
-def _lookup_tagger() -> Any:
-    """A second tagger per thread, for looking a word up while the first one's parse is
-    being read (a tagger's nodes are only valid until its next parse)."""
-    tagger = getattr(_local, "lookup", None)
-    if tagger is None:
-        import fugashi
-
-        tagger = _local.lookup = fugashi.Tagger(_dictionary_args())
-    return tagger
-
-
 # A noun that is a verb's continuative form (残り, 取り消し, 申し込み, 支払い, 乗り換え):
 # kanji, optional okurigana between more kanji, ending in the i- or e-row kana the form
 # ends in. UniDic gives such a noun its own lemma; a FAQ and its askers use both forms
@@ -81,7 +70,7 @@ def verb_of(noun: str) -> str:
     candidates = [noun[:-1] + _GODAN[noun[-1]]] if noun[-1] in _GODAN else []
     candidates.append(noun + "る")  # ichidan: 乗り換え + る
     for verb in candidates:
-        words = _lookup_tagger()(verb)
+        words = _tagger()(verb)
         if len(words) == 1:
             pos, lemma, _ = _features(words[0])
             if pos == "動詞" and lemma == verb:
@@ -226,9 +215,9 @@ _HAS_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts, found i
 def _japanese(segment: str, into: Analysis, kana: list[str] | None) -> None:
     """Lemmas of one Japanese run into `into`; readings too unless `kana` is None (a
     long answer needs its lemmas only)."""
-    for word in _tagger()(segment):
-        pos, lemma, reading = _features(word)
-        surface = word.surface
+    # read every node first: verb_of parses too, and a parse frees the last one's nodes
+    words = [(_features(w), w.surface) for w in _tagger()(segment)]
+    for (pos, lemma, reading), surface in words:
         if kana is not None:
             if _HAS_ALNUM.search(surface):
                 kana.append(reading or surface.translate(HIRAGANA_TO_KATAKANA))
