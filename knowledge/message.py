@@ -64,7 +64,9 @@ _SELF_INTRO = re.compile(
     r"^[^。?？]{0,40}(?:と申します|でございます|と言います)$"
     r"|^[^。?？]{0,30}(?:株式会社|有限会社|\(株\)|会社|部|課|室|チーム|グループ|担当|事業部|センター|の者)"
     r"[^。?？]{0,12}(?:です|でございます)$"
-    r"|^(?:my name is|this is|i am|i'm)\s[^.?]{0,60}?(?:from|at|of|with|and i work|in charge)\b[^.?]{0,60}$"
+    # a name of one or two words, then where the person is from: "I am being warned that
+    # ..." or "I am getting an error of ..." is a question, not an introduction
+    r"|^(?:my name is|this is|i am|i'm)\s(?:\S+\s){1,2}?(?:from|at|of|with|and i work|in charge)\b[^.?]{0,60}$"
     r"|^my name is\s[^.?]{0,40}$"
 )
 # A closing signature: what follows "Best regards" or "よろしくお願いいたします" when it is

@@ -47,6 +47,24 @@ def test_english_business_framing_is_set_aside() -> None:
     assert "page cannot be displayed" in r.content
 
 
+@pytest.mark.parametrize("question", [
+    "I am being warned that the certificate or the key is invalid.",  # "th-at"
+    "I am getting an error of the certificate store.",
+    "I'm trying to move the cert with IIS 5.",
+])
+def test_a_question_that_starts_with_i_am_is_no_introduction(question: str) -> None:
+    r = read_message(f"Dear team,\n{question}\nThanks in advance,\nKen")
+    assert r.content == question and r.framing == 3
+
+
+@pytest.mark.parametrize("intro", [
+    "This is Ken from Example Corp.", "I am Ken Sato from Example.", "I'm Ken at Example Inc.",
+])
+def test_english_introductions(intro: str) -> None:
+    r = read_message(f"{intro} IIS says the page cannot be displayed.")
+    assert r.content == "IIS says the page cannot be displayed." and r.framing == 1
+
+
 def test_a_message_that_is_only_framing_keeps_its_text() -> None:
     assert read_message("よろしくお願いいたします。").content
 
