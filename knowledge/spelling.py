@@ -75,9 +75,6 @@ class Speller:
                     self._known[w] = None
                     self._words = None
 
-    def __len__(self) -> int:
-        return len(self._known)
-
     def nearest(self, word: str) -> str | None:
         """The one known word within reach of `word`, or None (known already, none, or
         two at the same distance)."""
