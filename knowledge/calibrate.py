@@ -53,13 +53,16 @@ DATA = ROOT / "tests" / "data"
 # are right on its hardest development set ("prec_worst": the vendor sets differ as much
 # in difficulty as strangers' do) and out of scope refused. The threshold is the one with the least
 # total shortfall below them. The other figures are printed, not chosen on.
-# Out of scope on the seed FAQ is chosen with a point of margin: its sets are small and
-# the judging sets are other people's. So is a vendor FAQ's precision: on the three
-# vendor hold-outs, right-when-answered came out 1-3 points below the development figure.
+# Out of scope on the seed FAQ is chosen at the issue's figure, without the point of
+# margin it once had: the development out-of-scope sets are mostly near misses written
+# to fool the matcher, and on the last three blind hold-outs (6, 7, 8) out of scope
+# refused came out 1-3 points above the development figure. A vendor FAQ's precision
+# keeps its margin: on the three vendor hold-outs, right-when-answered came out 1-3
+# points below the development figure.
 TARGETS = {
     ("seed", "ja"): 0.85,
     ("seed", "en"): 0.85,
-    ("seed", "oos"): 0.98,
+    ("seed", "oos"): 0.97,
     ("vendor", "prec_worst"): 0.91,
     ("vendor", "oos"): 0.90,
 }
@@ -251,6 +254,7 @@ SIGNS = {
     "missing": -1,
     "unreported": -1,
     "missing_known": -1,
+    "arg_missing": -1,
     "words": 1,
 }
 
@@ -333,12 +337,14 @@ def _choose(
 ) -> tuple[float, dict[tuple[str, str], float]]:
     """The answer threshold with the least total shortfall below TARGETS on these
     cases, and the figures at it: every point below any target costs the same (a target
-    out of reach must not decide alone), ties by the mean share right."""
+    out of reach must not decide alone), ties by the mean share right of the kinds of
+    question (ja, en, oos; precision is a target, not a share of questions)."""
     best: tuple[float, float, float, dict[tuple[str, str], float]] | None = None
     for answer in [x / 100 for x in range(10, 91)]:
         acc = _accuracy(cases, ranked, conf, replace(base, answer=answer))
         shortfall = sum(max(0.0, t - acc[k]) for k, t in TARGETS.items() if k in acc)
-        key = (-round(shortfall, 9), sum(acc.values()) / len(acc))
+        kinds = [v for (_, kind), v in acc.items() if kind in ("ja", "en", "oos")]
+        key = (-round(shortfall, 9), sum(kinds) / len(kinds))
         if curve and round(answer * 100) % 5 == 0:
             print(f"  {answer:.2f} " + " ".join(f"{g}-{k}={v:.3f}" for (g, k), v in sorted(acc.items())))
         if best is None or key > (best[0], best[1]):

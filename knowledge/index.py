@@ -163,7 +163,8 @@ class Index:
         self.synonyms = synonyms
         self.kana_lemmas: dict[str, str] = {}
         self.speller = Speller()  # the FAQ's English words, for typos in questions
-        self._last: tuple[str | None, tuple[str, ...], str] = (None, (), "")
+        self._last: tuple[str | None, tuple[str, ...], str, tuple[str, ...]] = (None, (), "", ())
+        self._kinds: dict[str, tuple[str, ...]] = {}  # _INSTANCES kind -> its tokens
         self.docs: list[EntryDoc] = []
         self.df: Counter[str] = Counter()
         self.fields = {name: _Postings() for name in FIELDS}
@@ -294,16 +295,48 @@ class Index:
     def analyse(self, text: str) -> tuple[tuple[str, ...], str]:
         """A text's content tokens (lemmas, recovered kana, synonyms) and its reading.
         Several steps look at the same question: the last one is remembered."""
+        last = self._remember(text)
+        return last[1], last[2]
+
+    def arguments(self, text: str) -> tuple[str, ...]:
+        """The text's argument words (`Analysis.arguments`) as its tokens read them,
+        each once, in order."""
+        return self._remember(text)[3]
+
+    def _remember(self, text: str) -> tuple[str | None, tuple[str, ...], str, tuple[str, ...]]:
         last = self._last
         if last[0] == text:
-            return last[1], last[2]
+            return last
         a = analyse(text)
         words = a.lemmas
         if a.origins:  # a loanword the FAQ does not use, whose English word it does
             words = [a.origins[t] if self._known_origin(t, a.origins) else t for t in words]
-        toks = tuple(self.synonyms.apply(content_lemmas(words + self._recover_kana(text))))
-        self._last = (text, toks, a.reading)
-        return toks, a.reading
+        toks = self._instances(
+            self.synonyms.apply(content_lemmas(words + self._recover_kana(text)))
+        )
+        args = tuple(dict.fromkeys(self.synonyms.apply(a.arguments)))
+        self._last = (text, toks, a.reading, args)
+        return self._last
+
+    def _instances(self, toks: list[str]) -> tuple[str, ...]:
+        """Pasted instance data the FAQ does not name (203.0.113.5, www.example.co.jp,
+        www_example_com.crt) read as what it is an instance of: an IP address, a host
+        name, a certificate file. As a word no entry knows it only diluted the message."""
+        out: list[str] = []
+        for t in toks:
+            kind = None
+            if t not in self.df and t.isascii() and not t.isalpha():
+                kind = next((k for rx, k in _INSTANCES if rx.fullmatch(t)), None)
+            if kind is None:
+                out.append(t)
+                continue
+            hit = self._kinds.get(kind)
+            if hit is None:
+                hit = self._kinds[kind] = tuple(
+                    self.synonyms.apply(content_lemmas(analyse(kind).lemmas))
+                )
+            out.extend(hit)
+        return tuple(out)
 
     def _known_origin(self, lemma: str, origins: dict[str, str]) -> bool:
         """`lemma` is a word no entry uses, and its English origin (as the synonym table
@@ -489,6 +522,17 @@ class Index:
         counts = np.bincount(np.concatenate(found), minlength=len(self.docs))
         hits = np.flatnonzero(counts)
         return [int(i) for i in hits[top_stable(-counts[hits], limit)]]
+
+
+# What pasted instance data stands for, first match wins: the kind is read as the FAQ's
+# own words for it (knowledge.tokens keeps such literals whole).
+_INSTANCES = (
+    (re.compile(r"\d{1,3}(?:\.\d{1,3}){3}"), "IPアドレス"),
+    (re.compile(r".+\.(?:crt|cer|pem|der|p7b|p7c|pfx|p12)"), "証明書ファイル"),
+    (re.compile(r".+\.key"), "鍵ファイル"),
+    (re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}"), "ホスト名"),
+    (re.compile(r".+\.[a-z0-9]{2,4}"), "ファイル"),
+)
 
 
 def top_stable(keys: Any, k: int) -> Any:

@@ -51,6 +51,8 @@ FEATURES = (
     "unreported",  # the entry is about an error message; the query reports no problem
     "missing_known",  # ... as "missing", among words the FAQ knows from other entries:
     # a message about a lost e-mail or diploma, not a key, says so in the FAQ's own words
+    "arg_missing",  # ... as "missing", among what the message's verbs act on (the noun
+    # before を/が/は/も, the word after "the"/"my"): 「メールを消した」 is not about a key
 )
 # Stage two judges the top candidate: its relevance, its lead, and how much of the
 # question it explains.
@@ -68,6 +70,7 @@ CONFIDENCE_FEATURES = (
     "missing",
     "unreported",
     "missing_known",
+    "arg_missing",
     "words",  # how many content words the message has (log scale): long messages
     # naturally leave more words unexplained, and length alone must not refuse
     "english",  # the message is in English: the same overlap means another thing there
@@ -277,6 +280,7 @@ class Query:
     intents: frozenset[str]
     codes: frozenset[str]
     identifiers: frozenset[str]
+    arguments: tuple[str, ...]  # tokens that are what the message's verbs act on
     novel: float  # IDF share of words no entry knows
     foreign: float  # ... of those, Latin-letter words (product names: another topic)
     english: bool = False  # letters and no kana or kanji (detect_lang's rule)
@@ -308,6 +312,7 @@ def confidence_features(ranked: list[Scored], query: Query | None = None) -> tup
         f.get("missing", 0.0),
         f.get("unreported", 0.0),
         f.get("missing_known", 0.0),
+        f.get("arg_missing", 0.0),
         min(1.0, math.log1p(len(query.weights)) / math.log(31)) if query else 0.0,
         float(query is not None and query.english),
     )
@@ -406,6 +411,7 @@ class Matcher:
             intents=intents(content),
             codes=error_codes(text, sorted(idx.codes)),
             identifiers=identifiers(text),
+            arguments=tuple(t for t in idx.arguments(content) if t in weights),
             novel=novel,
             foreign=foreign,
             english=detect_lang(question, "ja") == "en",
@@ -494,6 +500,7 @@ class Matcher:
             first_lacking(heaviest),
             np.array([problem_free and "error" in d.intents for d in docs], dtype=float),
             first_lacking(known),
+            first_lacking([(t, w) for t, w in heaviest if t in q.arguments]),
         ]
         rows: list[list[float]] = np.column_stack(columns).tolist()
         return list(zip(chosen, rows, strict=True))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -173,6 +174,11 @@ class Analysis:
     # loanword lemma -> the English word UniDic gives as its origin (サーティフィケート ->
     # certificate), read with the readings (the query side)
     origins: dict[str, str] = field(default_factory=dict)
+    # what the text's verbs act on or its statements are about: the nouns before を, が,
+    # は, も or a comma (「発行メール、消しちゃった」) and the English words after a
+    # determiner (the email, my key), read with the readings. 「メールを消してしまった」
+    # is not about a key even if it says 消す.
+    arguments: list[str] = field(default_factory=list)
 
 
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"})
@@ -210,13 +216,24 @@ def _loan_origin(lemma: str) -> str | None:
 
 
 _HAS_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts, found in C
+# Particles that mark a noun as what a clause is about or acts on (and 、, which sets
+# off a topic in chat: 「証明書のメール、消しちゃった」).
+_ARGUMENT_MARKS = frozenset({"を", "が", "は", "も"})
+# An English noun phrase's first word after its determiner: "the email", "my key".
+_DETERMINED = re.compile(
+    r"\b(?:the|my|our|your|a|an|this|that|these|those|its|their|his|her) ([a-z][a-z0-9-]{2,})"
+)
 
 
-def _japanese(segment: str, into: Analysis, kana: list[str] | None) -> None:
+def _japanese(
+    segment: str, into: Analysis, kana: list[str] | None, lead: Sequence[str] = ()
+) -> None:
     """Lemmas of one Japanese run into `into`; readings too unless `kana` is None (a
-    long answer needs its lemmas only)."""
+    long answer needs its lemmas only). `lead`: the words of an English run just before
+    it ("Key Managerを")."""
     # read every node first: verb_of parses too, and a parse frees the last one's nodes
     words = [(_features(w), w.surface) for w in _tagger()(segment)]
+    run = list(lead)  # the nouns just read: arguments if a marking particle follows
     for (pos, lemma, reading), surface in words:
         if kana is not None:
             if _HAS_ALNUM.search(surface):
@@ -226,6 +243,10 @@ def _japanese(segment: str, into: Analysis, kana: list[str] | None) -> None:
                 origin = _loan_origin(lemma)
                 if origin:
                     into.origins[_clean_lemma(lemma)] = origin
+            if (pos == "助詞" and surface in _ARGUMENT_MARKS) or surface == "、":
+                into.arguments.extend(run)
+            if pos != "名詞" and pos != "接頭辞" and not (pos == "接尾辞" and run):
+                run = []
         # Negation carries meaning here: 正しくない, 一致しない, 表示されない.
         if pos in ("助動詞", "形容詞") and (lemma in _NEGATIONS or surface == "ない"):
             into.lemmas.append("ない")
@@ -236,6 +257,8 @@ def _japanese(segment: str, into: Analysis, kana: list[str] | None) -> None:
         cleaned = _PLAIN_FORMS.get(cleaned, cleaned)
         if pos == "名詞":
             cleaned = verb_of(cleaned)
+        if kana is not None and (pos == "名詞" or (pos == "接尾辞" and run)):
+            run.append(cleaned)
         if cleaned and cleaned not in _STOP_LEMMAS and not cleaned.isspace():
             into.lemmas.append(cleaned)
 
@@ -259,17 +282,25 @@ def _analyse(text: str, *, with_readings: bool) -> Analysis:
     result = Analysis([], "", [])
     kana: list[str] | None = [] if with_readings else None
     pos = 0
+    lead: list[str] = []  # the English words just read
     for m in _ASCII_RUN.finditer(s):
-        if m.start() > pos:
-            _japanese(s[pos : m.start()], result, kana)
+        if m.start() > pos and not s[pos : m.start()].isspace():  # "Key Manager" is one run
+            _japanese(s[pos : m.start()], result, kana, lead)
+            lead = []
+        before = len(result.lemmas)
         _ascii_lemmas(m.group(), result.lemmas)
         if kana is not None:
             kana.append(m.group())
+            lead += result.lemmas[before:]
         pos = m.end()
     if pos < len(s):
-        _japanese(s[pos:], result, kana)
-    reading = fold_long_vowels("".join(kana)) if kana is not None else ""
-    return Analysis(result.lemmas, reading, result.readings, result.origins)
+        _japanese(s[pos:], result, kana, lead)
+    if kana is None:
+        return result
+    for m in _DETERMINED.finditer(s):
+        _ascii_lemmas(m.group(1), result.arguments)
+    reading = fold_long_vowels("".join(kana))
+    return Analysis(result.lemmas, reading, result.readings, result.origins, result.arguments)
 
 
 def reading(text: str) -> str:

@@ -62,11 +62,13 @@ def test_an_added_entry_is_ranked_like_a_built_one(kb: KnowledgeBase) -> None:
     assert live.kb.get("learned-1") is not None
     for q in (QUESTION, "グラフィック証明書ストアの初期化手順"):
         assert live.match(q).best.entry.id == built.match(q).best.entry.id == "learned-1"
-    # the rest of the FAQ is answered as before
+    # the rest of the FAQ is answered as before. Not every near tie below: the live index
+    # keeps its units' IDF masses until it has grown by a tenth (Index.add)
     for q in ("秘密鍵をなくしました", "How do I back up the private key in IIS4?"):
-        assert [c.entry.id for c in live.match(q).candidates] == [
-            c.entry.id for c in built.match(q).candidates
-        ]
+        a, b = live.match(q), built.match(q)
+        assert a.decision == b.decision == "answer"
+        assert [c.entry.id for c in a.candidates[:2]] == [c.entry.id for c in b.candidates[:2]]
+        assert abs(a.score - b.score) < 0.01
 
 
 def test_resolving_adds_one_document_not_a_rebuild(

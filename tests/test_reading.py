@@ -150,6 +150,45 @@ def test_one_shared_word_is_no_answer(matcher: Matcher, question: str) -> None:
     assert not result.answered, (result.entry, result.score)
 
 
+@pytest.mark.parametrize(
+    ("text", "arguments"),
+    [
+        ("IISのログファイルを誤って消してしまいました", ["ログ", "ファイル"]),
+        ("秘密鍵をうっかり消しちゃった", ["秘密", "鍵"]),
+        ("発行通知メール、消しちゃいました", ["発行", "通知", "メール"]),
+        ("Key Managerを開くと", ["key", "manager"]),
+        ("I deleted the email that had my certificate in it", ["email", "certificate"]),
+        ("IIS 4 の設定で困っています", []),  # の marks no argument
+    ],
+)
+def test_what_the_verbs_act_on(text: str, arguments: list[str]) -> None:
+    from knowledge.tokens import analyse
+
+    assert analyse(text).arguments == arguments
+
+
+def test_an_argument_the_entry_lacks_counts_against_it(matcher: Matcher) -> None:
+    from knowledge.matcher import FEATURES
+
+    at = FEATURES.index("arg_missing")
+    # the same verb and trouble as the deleted-key entry, but another thing deleted
+    other = matcher.rank("IISのログファイルを誤って消してしまいました")[0]
+    mine = matcher.rank("秘密鍵を誤って消してしまいました")[0]
+    assert mine.entry.id == "deleted-pending-request-or-key"
+    assert mine.features[at] == 0.0
+    assert other.features[at] > 0.5
+
+
+def test_pasted_instances_are_read_as_what_they_are(matcher: Matcher) -> None:
+    idx = matcher.index
+    assert idx.tokens("203.0.113.15") == idx.tokens("IPアドレス")
+    assert idx.tokens("www_example_co_jp.crt") == idx.tokens("証明書ファイル")
+    assert idx.tokens("www.tenma-densan.co.jp") == idx.tokens("ホスト名")
+    assert "server.key" in idx.tokens("server.key")  # a literal the FAQ names stays itself
+    changed = matcher.match("変更内容: 203.0.113.15 → 198.51.100.40。証明書はこのままでOK?")
+    assert changed.best is not None and changed.best.entry.id == "change-ip-address"
+
+
 def test_length_never_pushes_a_message_to_refusal(kb: KnowledgeBase, matcher: Matcher) -> None:
     opening = (
         "いつもお世話になっております。株式会社サンプル商事 情報システム部の佐藤でございます。"
