@@ -167,6 +167,9 @@ class Index:
         self._kinds: dict[str, tuple[str, ...]] = {}  # _INSTANCES kind -> its tokens
         self.docs: list[EntryDoc] = []
         self.df: Counter[str] = Counter()
+        # entries whose own questions or answers use a word (phrasings and keywords left
+        # out): how much a message says is measured on these (information)
+        self.core_df: Counter[str] = Counter()
         self.fields = {name: _Postings() for name in FIELDS}
         # adjacent lemma pairs of every text: word order ("ファイル 認証" is not "認証 ファイル")
         self.pairs = _Postings()
@@ -176,6 +179,7 @@ class Index:
         self.signal_entries: dict[str, list[int]] = defaultdict(list)  # code -> entries
         self.any_field = _IdLists()  # token -> entries holding it
         self._idf: dict[str, float] = {}
+        self._core_idf: dict[str, float] = {}
         # Every unit of every entry, in entry order: unit postings give each unit's share
         # of the query at once (numpy), for all entries.
         self.unit_postings = _IdLists()
@@ -206,9 +210,10 @@ class Index:
         """Index one more entry. Costs its own texts' tokenisation and appends to the
         postings it touches; nothing else is recomputed."""
         i = len(self.docs)
-        doc, short_tf, answer_tf, pairs_tf = self._doc(e)
+        doc, short_tf, answer_tf, pairs_tf, core = self._doc(e)
         self.docs.append(doc)
         self.df.update(doc.vocab)
+        self.core_df.update(core)
         self.fields["short"].add(i, short_tf)
         self.fields["answer"].add(i, answer_tf)
         self.pairs.add(i, pairs_tf)
@@ -242,8 +247,11 @@ class Index:
         self._mass_at = len(self.docs)
         self._unit_np = None
         self._idf = {}  # N changed: every IDF did
+        self._core_idf = {}
 
-    def _doc(self, e: Entry) -> tuple[EntryDoc, Counter[str], Counter[str], Counter[str]]:
+    def _doc(
+        self, e: Entry
+    ) -> tuple[EntryDoc, Counter[str], Counter[str], Counter[str], frozenset[str]]:
         """One entry's document. Each text goes through MeCab once; the Japanese short
         texts also teach `kana_lemmas` the readings of their words (kana recovery)."""
         short_texts = [e.question_ja, e.question_en, *e.phrasings_ja, *e.phrasings_en]
@@ -282,7 +290,8 @@ class Index:
         doc.unit_sets = [frozenset(u) for u in doc.units]
         doc.unit_readings = _distinct(analyses[k].reading for k in kept)
         doc.unit_sorted = _distinct(sorted_words(u) for u in doc.units)
-        return doc, short_tf, answer_tf, pairs_tf
+        core = frozenset(units[0]) | frozenset(units[1]) | frozenset(answer_tf)
+        return doc, short_tf, answer_tf, pairs_tf, core
 
     # -- queries --------------------------------------------------------------------
 
@@ -361,10 +370,21 @@ class Index:
             self._idf[tok] = hit
         return hit
 
-    def information(self, text: str) -> float:
-        """The IDF mass of the text's words: how much it says that could tell entries
-        apart. A lone word that most entries use says almost nothing."""
-        return math.fsum(self.idf(t) for t in sorted(set(self.tokens(text))))
+    def information(self, tokens: Iterable[str]) -> float:
+        """The IDF mass of the words, IDF as the entries' own questions and answers use
+        them: how much a message says that could tell entries apart. A lone word that
+        most entries use says almost nothing. Phrasings are left out, or each phrasing
+        added would make the same question vaguer."""
+        n = max(len(self.docs), 1)
+        total = 0.0
+        for t in sorted(set(tokens)):
+            hit = self._core_idf.get(t)
+            if hit is None:
+                c = self.core_df.get(t, 0)
+                hit = math.log(1 + (n - c + 0.5) / (c + 0.5)) if c else math.log(1 + (n + 0.5) / 0.5)
+                self._core_idf[t] = hit
+            total += hit
+        return total
 
     def field_scores(self, qweights: dict[str, float]) -> dict[str, Any]:
         """Per entry (numpy arrays of the index's size): BM25 of each field and the IDF

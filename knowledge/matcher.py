@@ -281,14 +281,11 @@ class Query:
     codes: frozenset[str]
     identifiers: frozenset[str]
     arguments: tuple[str, ...]  # tokens that are what the message's verbs act on
+    information: float  # how much it says that could tell entries apart (Index.information)
     novel: float  # IDF share of words no entry knows
     foreign: float  # ... of those, Latin-letter words (product names: another topic)
     english: bool = False  # letters and no kana or kanji (detect_lang's rule)
 
-    @property
-    def information(self) -> float:
-        """The IDF mass of the content: how much it says that could tell entries apart."""
-        return self.mass
 
 
 def confidence_features(ranked: list[Scored], query: Query | None = None) -> tuple[float, ...]:
@@ -412,6 +409,7 @@ class Matcher:
             codes=error_codes(text, sorted(idx.codes)),
             identifiers=identifiers(text),
             arguments=tuple(t for t in idx.arguments(content) if t in weights),
+            information=idx.information(weights),
             novel=novel,
             foreign=foreign,
             english=detect_lang(question, "ja") == "en",

@@ -116,6 +116,8 @@ _PRODUCT_VERSION = re.compile(r"[a-z]{2,}\d{1,2}(?:\.\d+)?")
 
 
 def _glue_version(m: re.Match[str]) -> str:
+    if m.group(1) in _STOP_LEMMAS:  # "how 2", "step 2 of": no product, no version
+        return m.group(0)
     minor = m.group(3)
     return m.group(1) + m.group(2) + (f".{minor}" if minor and minor != "0" else "")
 

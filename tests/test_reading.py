@@ -172,7 +172,7 @@ def test_an_argument_the_entry_lacks_counts_against_it(matcher: Matcher) -> None
 
     at = FEATURES.index("arg_missing")
     # the same verb and trouble as the deleted-key entry, but another thing deleted
-    other = matcher.rank("IISのログファイルを誤って消してしまいました")[0]
+    other = matcher.rank("共有フォルダのExcelファイルを誤って消してしまいました")[0]
     mine = matcher.rank("秘密鍵を誤って消してしまいました")[0]
     assert mine.entry.id == "deleted-pending-request-or-key"
     assert mine.features[at] == 0.0
