@@ -226,8 +226,10 @@ def forms() -> list[KeyForm]:
     add("bare-chat-first-line", "my key is " + "\n".join(lines) + "\n")
     add("bare-ja-first-line", "この鍵です " + "\n".join(lines) + "\nよろしく")
     # inside a longer base64 run, at every alignment (not at the run's start)
+    # (the secrets are the key's own lines: the run is one line, and long_lines would skip
+    # it whole when the random base64 happens to spell BEGIN or END, about 1 run in 170)
     for pad in ("Q", "QU", "QUF", "QUFB"):
-        add(f"inside-run-{len(pad)}", pad + "".join(lines))
+        add(f"inside-run-{len(pad)}", pad + "".join(lines), tuple(x for x in lines if len(x) >= 16))
     add("lost-begin", "\n".join(lines) + "\n-----END PRIVATE KEY-----\n")
     add("der-pkcs1-bare", "\n".join(b64_lines(k.rsa.private_bytes(_DER, _FMT.TraditionalOpenSSL,
                                                                    _NONE))))
