@@ -361,30 +361,21 @@ class Index:
         return len(self.docs)
 
     def idf(self, tok: str) -> float:
-        hit = self._idf.get(tok)
-        if hit is None:
-            n = max(len(self.docs), 1)
-            c = self.df.get(tok, 0)
-            # a word no entry uses weighs like the rarest known word, and a little more
-            hit = math.log(1 + (n - c + 0.5) / (c + 0.5)) if c else math.log(1 + (n + 0.5) / 0.5)
-            self._idf[tok] = hit
-        return hit
+        return self._cached_idf(tok, self.df, self._idf)
 
     def information(self, tokens: Iterable[str]) -> float:
         """The IDF mass of the words, IDF as the entries' own questions and answers use
         them: how much a message says that could tell entries apart. A lone word that
         most entries use says almost nothing. Phrasings are left out, or each phrasing
         added would make the same question vaguer."""
-        n = max(len(self.docs), 1)
-        total = 0.0
-        for t in sorted(set(tokens)):
-            hit = self._core_idf.get(t)
-            if hit is None:
-                c = self.core_df.get(t, 0)
-                hit = math.log(1 + (n - c + 0.5) / (c + 0.5)) if c else math.log(1 + (n + 0.5) / 0.5)
-                self._core_idf[t] = hit
-            total += hit
-        return total
+        return sum(self._cached_idf(t, self.core_df, self._core_idf) for t in sorted(set(tokens)))
+
+    def _cached_idf(self, tok: str, counts: Counter[str], cache: dict[str, float]) -> float:
+        hit = cache.get(tok)
+        if hit is None:
+            # a word no entry uses (count 0) weighs like the rarest known word, and a little more
+            hit = cache[tok] = bm25_idf(max(len(self.docs), 1), counts.get(tok, 0))
+        return hit
 
     def field_scores(self, qweights: dict[str, float]) -> dict[str, Any]:
         """Per entry (numpy arrays of the index's size): BM25 of each field and the IDF
@@ -487,8 +478,7 @@ class Index:
                 if arr is None:
                     continue
                 at, tf = arr
-                c = self.pair_df[p]
-                idf = math.log(1 + (n - c + 0.5) / (c + 0.5))
+                idf = bm25_idf(n, self.pair_df[p])
                 hit = self._columns[p] = (
                     at, idf * tf * (_K1 + 1) / (tf + self.pairs.length_norm()[at])
                 )
@@ -564,6 +554,11 @@ def top_stable(keys: Any, k: int) -> Any:
         within = np.flatnonzero(keys <= bound)
         return within[np.argsort(keys[within], kind="stable")[:k]]
     return np.argsort(keys, kind="stable")[:k]
+
+
+def bm25_idf(n: int, count: int) -> float:
+    """BM25's IDF of a word that `count` of `n` entries hold."""
+    return math.log(1 + (n - count + 0.5) / (count + 0.5))
 
 
 def bm25_ceiling(mass: float) -> float:
