@@ -3,9 +3,11 @@ development sets of more than one FAQ.
 
     python -m knowledge.calibrate [--write] [--folds 5]
 
-Development data only (never a file with "holdout" in its name): the seed FAQ with
-tests/data/dev*_questions.jsonl, tests/data/questions/*.jsonl and tests/data/voices2/*.jsonl,
-and the vendor FAQ tests/data/kb/ssl-vendor-faq.ja.jsonl with tests/data/kb/vendor_*.jsonl.
+Development data only: the seed FAQ with tests/data/dev*_questions.jsonl,
+tests/data/questions/*.jsonl and tests/data/voices2/*.jsonl, the vendor FAQ
+tests/data/kb/ssl-vendor-faq.ja.jsonl with tests/data/kb/vendor_*.jsonl, and for each
+the spent hold-outs listed in tests/data/holdouts.toml (run once and reported). A
+hold-out not listed there is never read.
 
 1. Every question's candidate entries, their FEATURES and a label (is it a right entry?).
 2. Stage one, relevance: an L2-regularised logistic regression (numpy, Newton's method)
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -81,15 +84,27 @@ OWN_HEADER = """# {name}'s own answer threshold, laid over knowledge/thresholds.
 """
 
 
+def spent_holdouts() -> dict[str, list[Path]]:
+    """The hold-outs already run once and reported, per FAQ (tests/data/holdouts.toml):
+    development data from then on."""
+    path = DATA / "holdouts.toml"
+    if not path.is_file():
+        return {}
+    table = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {name: [DATA / f for f in files] for name, files in table.items()}
+
+
 def dev_sets() -> list[tuple[str, Path, list[Path]]]:
-    """(name, FAQ file, question files) of the development data; hold-outs excluded."""
+    """(name, FAQ file, question files) of the development data: the development sets
+    and the spent hold-outs; a hold-out not yet spent is never among them."""
     seed = sorted(DATA.glob("dev*_questions.jsonl")) + [
         p for folder in ("questions", "voices2") for p in sorted((DATA / folder).glob("*.jsonl"))
     ]
     vendor = sorted((DATA / "kb").glob("vendor_*.jsonl"))
+    spent = spent_holdouts()
     sets = [("seed", DEFAULT_KB, seed), ("vendor", DATA / "kb" / "ssl-vendor-faq.ja.jsonl", vendor)]
     return [
-        (name, kb, [p for p in files if "holdout" not in p.name])
+        (name, kb, [p for p in files if "holdout" not in p.name] + spent.get(name, []))
         for name, kb, files in sets
         if kb.is_file()
     ]
@@ -146,7 +161,9 @@ def collect(name: str, kb_path: Path, files: Sequence[Path]) -> tuple[Matcher, l
                 continue  # small talk never reaches the models
             query = matcher.query(q)
             feats = matcher.features(q)
-            case = Case(name, kind, str(row.get("style", "")), q, expected, query)
+            # set-1 files name their kind of question in "kind", beside "lang"
+            style = row.get("style") or (row.get("kind") if row.get("lang") else "")
+            case = Case(name, kind, str(style or ""), q, expected, query)
             case.source = path.name
             case.docs = [i for i, _ in feats]
             case.ids = [matcher.index.docs[i].entry.id for i in case.docs]
