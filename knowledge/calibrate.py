@@ -272,6 +272,7 @@ SIGNS = {
     "unreported": -1,
     "missing_known": -1,
     "arg_missing": -1,
+    "direction_conflict": -1,
     "words": 1,
 }
 

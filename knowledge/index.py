@@ -16,7 +16,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,6 +39,17 @@ _COLUMNS = ("cov_all", "bm25_short", "bm25_answer", "cov_short")
 _COLUMNS_MAX = 400_000
 
 
+class _Remembered(NamedTuple):
+    """The last text the index read, and what it read in it."""
+
+    text: str | None
+    tokens: tuple[str, ...]
+    reading: str
+    arguments: tuple[str, ...]
+    sources: frozenset[str]
+    goals: frozenset[str]
+
+
 @dataclass
 class EntryDoc:
     entry: Entry
@@ -53,6 +64,9 @@ class EntryDoc:
     # sorting every candidate's units again for each message
     unit_sorted: list[str] = field(default_factory=list)
     questions: int = 0  # how many of the units are the entry's own questions (the first ones)
+    # where the move its own questions ask about goes from and to (Analysis.sources/goals)
+    sources: frozenset[str] = frozenset()
+    goals: frozenset[str] = frozenset()
 
 
 def _distinct(strings: Iterable[str]) -> list[str]:
@@ -163,7 +177,7 @@ class Index:
         self.synonyms = synonyms
         self.kana_lemmas: dict[str, str] = {}
         self.speller = Speller()  # the FAQ's English words, for typos in questions
-        self._last: tuple[str | None, tuple[str, ...], str, tuple[str, ...]] = (None, (), "", ())
+        self._last = _Remembered(None, (), "", (), frozenset(), frozenset())
         self._kinds: dict[str, tuple[str, ...]] = {}  # _INSTANCES kind -> its tokens
         self.docs: list[EntryDoc] = []
         self.df: Counter[str] = Counter()
@@ -290,6 +304,8 @@ class Index:
         doc.unit_sets = [frozenset(u) for u in doc.units]
         doc.unit_readings = _distinct(analyses[k].reading for k in kept)
         doc.unit_sorted = _distinct(sorted_words(u) for u in doc.units)
+        doc.sources = frozenset(self.synonyms.apply([*analyses[0].sources, *analyses[1].sources]))
+        doc.goals = frozenset(self.synonyms.apply([*analyses[0].goals, *analyses[1].goals]))
         core = frozenset(units[0]) | frozenset(units[1]) | frozenset(answer_tf)
         return doc, short_tf, answer_tf, pairs_tf, core
 
@@ -305,16 +321,22 @@ class Index:
         """A text's content tokens (lemmas, recovered kana, synonyms) and its reading.
         Several steps look at the same question: the last one is remembered."""
         last = self._remember(text)
-        return last[1], last[2]
+        return last.tokens, last.reading
 
     def arguments(self, text: str) -> tuple[str, ...]:
         """The text's argument words (`Analysis.arguments`) as its tokens read them,
         each once, in order."""
-        return self._remember(text)[3]
+        return self._remember(text).arguments
 
-    def _remember(self, text: str) -> tuple[str | None, tuple[str, ...], str, tuple[str, ...]]:
+    def roles(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Where a move the text asks about goes from and to, as its tokens read them
+        (`Analysis.sources`, `Analysis.goals`)."""
+        last = self._remember(text)
+        return last.sources, last.goals
+
+    def _remember(self, text: str) -> _Remembered:
         last = self._last
-        if last[0] == text:
+        if last.text == text:
             return last
         a = analyse(text)
         words = a.lemmas
@@ -324,7 +346,10 @@ class Index:
             self.synonyms.apply(content_lemmas(words + self._recover_kana(text)))
         )
         args = tuple(dict.fromkeys(self.synonyms.apply(a.arguments)))
-        self._last = (text, toks, a.reading, args)
+        self._last = _Remembered(
+            text, toks, a.reading, args,
+            frozenset(self.synonyms.apply(a.sources)), frozenset(self.synonyms.apply(a.goals)),
+        )
         return self._last
 
     def _instances(self, toks: list[str]) -> tuple[str, ...]:

@@ -53,6 +53,8 @@ FEATURES = (
     # a message about a lost e-mail or diploma, not a key, says so in the FAQ's own words
     "arg_missing",  # ... as "missing", among what the message's verbs act on (the noun
     # before を/が/は/も, the word after "the"/"my"): 「メールを消した」 is not about a key
+    "direction_conflict",  # the message moves from where the entry's question moves to
+    # (「ApacheからIISへ」 against "from IIS to Apache"): the same words, the other way
 )
 # Stage two judges the top candidate: its relevance, its lead, and how much of the
 # question it explains.
@@ -71,6 +73,7 @@ CONFIDENCE_FEATURES = (
     "unreported",
     "missing_known",
     "arg_missing",
+    "direction_conflict",
     "words",  # how many content words the message has (log scale): long messages
     # naturally leave more words unexplained, and length alone must not refuse
     "english",  # the message is in English: the same overlap means another thing there
@@ -281,6 +284,8 @@ class Query:
     codes: frozenset[str]
     identifiers: frozenset[str]
     arguments: tuple[str, ...]  # tokens that are what the message's verbs act on
+    sources: frozenset[str]  # tokens a move it asks about goes from (Index.roles)
+    goals: frozenset[str]  # ... and goes to
     information: float  # how much it says that could tell entries apart (Index.information)
     novel: float  # IDF share of words no entry knows
     foreign: float  # ... of those, Latin-letter words (product names: another topic)
@@ -310,9 +315,18 @@ def confidence_features(ranked: list[Scored], query: Query | None = None) -> tup
         f.get("unreported", 0.0),
         f.get("missing_known", 0.0),
         f.get("arg_missing", 0.0),
+        f.get("direction_conflict", 0.0),
         min(1.0, math.log1p(len(query.weights)) / math.log(31)) if query else 0.0,
         float(query is not None and query.english),
     )
+
+
+def _opposed(q: Query, doc: EntryDoc) -> bool:
+    """The message's move runs against the entry's: it starts where the entry's ends,
+    or ends where the entry's starts (and not also at the other end)."""
+    if q.sources & (doc.goals - doc.sources):
+        return True
+    return bool(q.goals & (doc.sources - doc.goals))
 
 
 def _logistic(weights: dict[str, float], names: tuple[str, ...], values: Iterable[float]) -> float:
@@ -395,6 +409,7 @@ class Matcher:
         whole = normalize(content)
         if whole not in sentences:
             sentences += (whole,)
+        sources, goals = idx.roles(content)
         q = Query(
             text=question,
             normalized=normalize(text),
@@ -409,6 +424,8 @@ class Matcher:
             codes=error_codes(text, sorted(idx.codes)),
             identifiers=identifiers(text),
             arguments=tuple(t for t in idx.arguments(content) if t in weights),
+            sources=frozenset(t for t in sources if t in weights),
+            goals=frozenset(t for t in goals if t in weights),
             information=idx.information(weights),
             novel=novel,
             foreign=foreign,
@@ -499,6 +516,7 @@ class Matcher:
             np.array([problem_free and "error" in d.intents for d in docs], dtype=float),
             first_lacking(known),
             first_lacking([(t, w) for t, w in heaviest if t in q.arguments]),
+            np.array([_opposed(q, d) for d in docs], dtype=float),
         ]
         rows: list[list[float]] = np.column_stack(columns).tolist()
         return list(zip(chosen, rows, strict=True))

@@ -181,6 +181,11 @@ class Analysis:
     # determiner (the email, my key), read with the readings. 「メールを消してしまった」
     # is not about a key even if it says 消す.
     arguments: list[str] = field(default_factory=list)
+    # where a move goes from and to: the nouns before から and, after a から, before へ
+    # or に ("from X", "to/into X" in English), read with the readings. 「Apacheから
+    # IISへ」 is the opposite move to 「IISからApacheへ」, in the same words.
+    sources: list[str] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)
 
 
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"})
@@ -221,10 +226,22 @@ _HAS_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() accepts, found i
 # Particles that mark a noun as what a clause is about or acts on (and 、, which sets
 # off a topic in chat: 「証明書のメール、消しちゃった」).
 _ARGUMENT_MARKS = frozenset({"を", "が", "は", "も"})
+_GOAL_MARKS = frozenset({"へ", "に"})
 # An English noun phrase's first word after its determiner: "the email", "my key".
 _DETERMINED = re.compile(
     r"\b(?:the|my|our|your|a|an|this|that|these|those|its|their|his|her) ([a-z][a-z0-9-]{2,})"
 )
+
+
+# "from a Linux Apache box to Windows IIS": up to four words each side; "to" marks the
+# goal only after a "from" ("want to move" does not), "into" always does.
+# Words are separated by one space each, so no run of letters can be split two ways
+# (linear time).
+_WORD = r"[a-z0-9][\w.+-]*"
+_FROM_TO = re.compile(
+    rf"\bfrom ({_WORD}(?: {_WORD}){{0,3}}?)(?: (?:to|into) ({_WORD}(?: {_WORD}){{0,2}})|[^\w ]| ?$)"
+)
+_INTO = re.compile(rf"\binto ({_WORD}(?: {_WORD}){{0,2}})")
 
 
 def _japanese(
@@ -247,6 +264,10 @@ def _japanese(
                     into.origins[_clean_lemma(lemma)] = origin
             if (pos == "助詞" and surface in _ARGUMENT_MARKS) or surface == "、":
                 into.arguments.extend(run)
+            elif surface == "から":  # after an English run MeCab reads it as a conjunction
+                into.sources.extend(run)
+            elif surface in _GOAL_MARKS and pos in ("助詞", "助動詞"):
+                into.goals.extend(run)
             if pos != "名詞" and pos != "接頭辞" and not (pos == "接尾辞" and run):
                 run = []
         # Negation carries meaning here: 正しくない, 一致しない, 表示されない.
@@ -301,8 +322,17 @@ def _analyse(text: str, *, with_readings: bool) -> Analysis:
         return result
     for m in _DETERMINED.finditer(s):
         _ascii_lemmas(m.group(1), result.arguments)
+    for m in _FROM_TO.finditer(s):
+        _ascii_lemmas(m.group(1), result.sources)
+        if m.group(2):
+            _ascii_lemmas(m.group(2), result.goals)
+    for m in _INTO.finditer(s):
+        _ascii_lemmas(m.group(1), result.goals)
     reading = fold_long_vowels("".join(kana))
-    return Analysis(result.lemmas, reading, result.readings, result.origins, result.arguments)
+    return Analysis(
+        result.lemmas, reading, result.readings, result.origins, result.arguments,
+        result.sources, result.goals,
+    )
 
 
 def reading(text: str) -> str:

@@ -179,6 +179,41 @@ def test_an_argument_the_entry_lacks_counts_against_it(matcher: Matcher) -> None
     assert other.features[at] > 0.5
 
 
+@pytest.mark.parametrize(
+    ("text", "sources", "goals"),
+    [
+        ("ApacheからIISへ鍵を移したい", ["apache"], ["iis"]),
+        ("IISからApacheに証明書を移行したい", ["iis"], ["apache"]),
+        ("How do I move my key from Apache to IIS?", ["apache"], ["iis"]),
+        ("I imported the key into IIS", [], ["iis"]),
+        ("I want to move my certificate", [], []),  # "to" without a "from" is no goal
+        ("IIS 4 の設定で困っています", [], []),
+    ],
+)
+def test_where_a_move_goes_from_and_to(text: str, sources: list[str], goals: list[str]) -> None:
+    from knowledge.tokens import analyse
+
+    a = analyse(text)
+    assert (a.sources, a.goals) == (sources, goals)
+
+
+def test_the_opposite_move_counts_against_an_entry(matcher: Matcher) -> None:
+    from knowledge.matcher import FEATURES
+
+    at = FEATURES.index("direction_conflict")
+    for question, right, opposite in [
+        ("ApacheからIISへ鍵を移したい", "import-apache-key-into-iis", "migrate-iis4-to-apache"),
+        ("IISからApacheへ証明書を移したい", "migrate-iis4-to-apache", "import-apache-key-into-iis"),
+        ("How do I move my key from Apache to IIS?", "import-apache-key-into-iis",
+         "migrate-iis4-to-apache"),
+    ]:
+        ranked = {s.entry.id: s for s in matcher.rank(question)}
+        assert ranked[right].features[at] == 0.0, question
+        assert ranked[opposite].features[at] == 1.0, question
+        result = matcher.match(question)
+        assert result.answered and result.entry is not None and result.entry.id == right
+
+
 def test_pasted_instances_are_read_as_what_they_are(matcher: Matcher) -> None:
     idx = matcher.index
     assert idx.tokens("203.0.113.15") == idx.tokens("IPアドレス")
