@@ -273,6 +273,7 @@ SIGNS = {
     "missing_known": -1,
     "arg_missing": -1,
     "direction_conflict": -1,
+    "version_conflict": -1,
     "words": 1,
 }
 

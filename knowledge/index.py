@@ -27,7 +27,7 @@ from knowledge.normalize import fold_long_vowels, normalize
 from knowledge.signals import SignalSet
 from knowledge.spelling import Speller
 from knowledge.synonyms import SynonymTable
-from knowledge.tokens import HIRAGANA_TO_KATAKANA, analyse, lemmas
+from knowledge.tokens import HIRAGANA_TO_KATAKANA, analyse, lemmas, product_of
 
 _K1 = 1.2
 _B = 0.75
@@ -67,6 +67,9 @@ class EntryDoc:
     # where the move its own questions ask about goes from and to (Analysis.sources/goals)
     sources: frozenset[str] = frozenset()
     goals: frozenset[str] = frozenset()
+    # the versioned products it names ("iis4", "iis5") and those products ("iis")
+    versions: frozenset[str] = frozenset()
+    products: frozenset[str] = frozenset()
 
 
 def _distinct(strings: Iterable[str]) -> list[str]:
@@ -304,8 +307,10 @@ class Index:
         doc.unit_sets = [frozenset(u) for u in doc.units]
         doc.unit_readings = _distinct(analyses[k].reading for k in kept)
         doc.unit_sorted = _distinct(sorted_words(u) for u in doc.units)
-        doc.sources = frozenset(self.synonyms.apply([*analyses[0].sources, *analyses[1].sources]))
-        doc.goals = frozenset(self.synonyms.apply([*analyses[0].goals, *analyses[1].goals]))
+        doc.sources = self._places([*analyses[0].sources, *analyses[1].sources])
+        doc.goals = self._places([*analyses[0].goals, *analyses[1].goals])
+        doc.versions = frozenset(t for t in doc.vocab if product_of(t))
+        doc.products = frozenset(p for t in doc.versions if (p := product_of(t)))
         core = frozenset(units[0]) | frozenset(units[1]) | frozenset(answer_tf)
         return doc, short_tf, answer_tf, pairs_tf, core
 
@@ -347,10 +352,15 @@ class Index:
         )
         args = tuple(dict.fromkeys(self.synonyms.apply(a.arguments)))
         self._last = _Remembered(
-            text, toks, a.reading, args,
-            frozenset(self.synonyms.apply(a.sources)), frozenset(self.synonyms.apply(a.goals)),
+            text, toks, a.reading, args, self._places(a.sources), self._places(a.goals)
         )
         return self._last
+
+    def _places(self, words: list[str]) -> frozenset[str]:
+        """Where a move starts or ends, as tokens; a versioned product is also the product
+        ("iis4" is "iis" too: 「IISへ」 goes where "from IIS 4.0" comes from)."""
+        toks = self.synonyms.apply(words)
+        return frozenset(toks) | {p for t in toks if (p := product_of(t))}
 
     def _instances(self, toks: list[str]) -> tuple[str, ...]:
         """Pasted instance data the FAQ does not name (203.0.113.5, www.example.co.jp,

@@ -29,6 +29,7 @@ from knowledge.signals import error_codes, identifiers, phrase_hits
 from knowledge.smalltalk import Smalltalk, load_smalltalk
 from knowledge.synonyms import SynonymTable, load_synonyms
 from knowledge.tables import tables_for
+from knowledge.tokens import product_of
 
 DEFAULT_THRESHOLDS = Path(__file__).with_name("thresholds.toml")
 # Stage one, per candidate entry: how relevant is it? Each feature is a share, a ratio
@@ -55,6 +56,8 @@ FEATURES = (
     # before を/が/は/も, the word after "the"/"my"): 「メールを消した」 is not about a key
     "direction_conflict",  # the message moves from where the entry's question moves to
     # (「ApacheからIISへ」 against "from IIS to Apache"): the same words, the other way
+    "version_conflict",  # the message names a version of a product the entry names only
+    # in other versions (IIS 6 and 8 against an entry about IIS 4 and 5)
 )
 # Stage two judges the top candidate: its relevance, its lead, and how much of the
 # question it explains.
@@ -74,6 +77,7 @@ CONFIDENCE_FEATURES = (
     "missing_known",
     "arg_missing",
     "direction_conflict",
+    "version_conflict",
     "words",  # how many content words the message has (log scale): long messages
     # naturally leave more words unexplained, and length alone must not refuse
     "english",  # the message is in English: the same overlap means another thing there
@@ -286,6 +290,7 @@ class Query:
     arguments: tuple[str, ...]  # tokens that are what the message's verbs act on
     sources: frozenset[str]  # tokens a move it asks about goes from (Index.roles)
     goals: frozenset[str]  # ... and goes to
+    versions: frozenset[str]  # its versioned products ("iis6": tokens.product_of)
     information: float  # how much it says that could tell entries apart (Index.information)
     novel: float  # IDF share of words no entry knows
     foreign: float  # ... of those, Latin-letter words (product names: another topic)
@@ -316,6 +321,7 @@ def confidence_features(ranked: list[Scored], query: Query | None = None) -> tup
         f.get("missing_known", 0.0),
         f.get("arg_missing", 0.0),
         f.get("direction_conflict", 0.0),
+        f.get("version_conflict", 0.0),
         min(1.0, math.log1p(len(query.weights)) / math.log(31)) if query else 0.0,
         float(query is not None and query.english),
     )
@@ -327,6 +333,11 @@ def _opposed(q: Query, doc: EntryDoc) -> bool:
     if q.sources & (doc.goals - doc.sources):
         return True
     return bool(q.goals & (doc.sources - doc.goals))
+
+
+def _other_version(q: Query, doc: EntryDoc) -> bool:
+    """The message names a version of a product that the entry names, but not that one."""
+    return any(product_of(t) in doc.products and t not in doc.versions for t in q.versions)
 
 
 def _logistic(weights: dict[str, float], names: tuple[str, ...], values: Iterable[float]) -> float:
@@ -410,6 +421,8 @@ class Matcher:
         if whole not in sentences:
             sentences += (whole,)
         sources, goals = idx.roles(content)
+        versioned = frozenset(t for t in weights if product_of(t))
+        said = frozenset(weights) | {p for t in versioned if (p := product_of(t))}
         q = Query(
             text=question,
             normalized=normalize(text),
@@ -424,8 +437,9 @@ class Matcher:
             codes=error_codes(text, sorted(idx.codes)),
             identifiers=identifiers(text),
             arguments=tuple(t for t in idx.arguments(content) if t in weights),
-            sources=frozenset(t for t in sources if t in weights),
-            goals=frozenset(t for t in goals if t in weights),
+            sources=sources & said,
+            goals=goals & said,
+            versions=versioned,
             information=idx.information(weights),
             novel=novel,
             foreign=foreign,
@@ -517,6 +531,7 @@ class Matcher:
             first_lacking(known),
             first_lacking([(t, w) for t, w in heaviest if t in q.arguments]),
             np.array([_opposed(q, d) for d in docs], dtype=float),
+            np.array([_other_version(q, d) for d in docs], dtype=float),
         ]
         rows: list[list[float]] = np.column_stack(columns).tolist()
         return list(zip(chosen, rows, strict=True))

@@ -61,7 +61,10 @@ _FRAMING = re.compile("|".join(f"(?:{p})" for p in _JA_FRAMING + _EN_FRAMING))
 # A self-introduction: "株式会社サンプルの田中です", "情報システム部の佐藤と申します",
 # "My name is Ken and I work at Example Corp", "This is Ken from Example".
 _SELF_INTRO = re.compile(
-    r"^[^。?？]{0,40}(?:と申します|でございます|と言います)$"
+    r"^[^。?？]{0,40}(?:と申します|と言います)$"
+    # でございます introduces a person only after a name: "〇〇の田中でございます", not
+    # "サイトをIISに移す予定でございます" (a clause: its particles give it away)
+    r"|^(?:[^。?？]{0,30}の)?[^。?？のをにがではへと]{1,10}でございます$"
     r"|^[^。?？]{0,30}(?:株式会社|有限会社|\(株\)|会社|部|課|室|チーム|グループ|担当|事業部|センター|の者)"
     r"[^。?？]{0,12}(?:です|でございます)$"
     # a name of one or two words, then where the person is from: "I am being warned that

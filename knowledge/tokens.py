@@ -111,8 +111,15 @@ _ALNUM_PARTS = re.compile(r"[a-z]+|[0-9]+")
 _HEX_PREFIX = re.compile(r"^0x(?=[0-9a-f]{8}$)")
 # A product and its version are one word: "IIS 4.0", "iis4" and "IIS4" meet as "iis4",
 # "HTTP/2" becomes "http2" (so its "2" is not the "2" of "2箇所"), "TLS 1.3" "tls1.3".
-_VERSIONED = re.compile(r"\b([a-z]{2,})[ /]?v?(\d{1,2})(?:\.(\d+))?(?![\d.])")
+_VERSIONED = re.compile(r"(?<![a-z0-9])([a-z]{2,})[ /]?v?(\d{1,2})(?:\.(\d+))?(?![\d.])")
 _PRODUCT_VERSION = re.compile(r"[a-z]{2,}\d{1,2}(?:\.\d+)?")
+
+
+def product_of(token: str) -> str | None:
+    """The product a versioned token names ("iis" of "iis4", "tls" of "tls1.3"), or None."""
+    if not _PRODUCT_VERSION.fullmatch(token):
+        return None
+    return token.rstrip("0123456789.")
 
 
 def _glue_version(m: re.Match[str]) -> str:

@@ -35,6 +35,22 @@ def test_japanese_business_framing_is_set_aside() -> None:
     assert r.framing >= 4
 
 
+
+@pytest.mark.parametrize(
+    ("sentence", "framing"),
+    [
+        ("株式会社コスモリンクの西村でございます。", True),
+        ("田中でございます。", True),
+        ("情報システム課の佐藤と申します。", True),
+        # a humble copula that ends a clause introduces no one
+        ("これまでApache+mod_sslで運用していたサイトをIISに移す予定でございます。", False),
+        ("証明書は3つでございます。", False),
+    ],
+)
+def test_a_humble_copula_is_an_introduction_only_after_a_name(sentence: str, framing: bool) -> None:
+    r = read_message(sentence + "鍵はどうすればいいですか?")
+    assert (r.framing == 1) is framing, r
+
 def test_english_business_framing_is_set_aside() -> None:
     text = (
         "Dear support team,\nI hope this email finds you well. My name is Ken from Example Corp. "
@@ -213,6 +229,36 @@ def test_the_opposite_move_counts_against_an_entry(matcher: Matcher) -> None:
         result = matcher.match(question)
         assert result.answered and result.entry is not None and result.entry.id == right
 
+
+
+@pytest.mark.parametrize(
+    ("text", "versioned"),
+    [
+        ("IIS 6からIIS 8へ証明書を移す", ["iis6", "iis8"]),  # after kana too, not only after a space
+        ("証明書をIIS 5に入れたい", ["iis5"]),
+        ("IIS 4.0 から Apache に", ["iis4"]),
+        ("TLS 1.3 と HTTP/2", ["tls1.3", "http2"]),
+        ("how 2 install", []),
+    ],
+)
+def test_a_product_and_its_version_are_one_word(text: str, versioned: list[str]) -> None:
+    from knowledge.tokens import analyse, product_of
+
+    assert [t for t in analyse(text).lemmas if product_of(t)] == versioned
+
+
+def test_another_version_of_a_named_product_counts_against_an_entry(matcher: Matcher) -> None:
+    from knowledge.matcher import FEATURES
+
+    at = FEATURES.index("version_conflict")
+    other = {s.entry.id: s for s in matcher.rank("IIS 6からIIS 8へ証明書を移すには?")}
+    same = {s.entry.id: s for s in matcher.rank("IIS 4からIIS 5へ証明書を移すには?")}
+    assert other["migrate-iis4-to-iis5"].features[at] == 1.0
+    assert same["migrate-iis4-to-iis5"].features[at] == 0.0
+    assert not matcher.match("IIS 6からIIS 8へ証明書を移すには?").answered
+    answered = matcher.match("IIS 4からIIS 5へ証明書を移すには?")
+    assert answered.answered and answered.entry is not None
+    assert answered.entry.id == "migrate-iis4-to-iis5"
 
 def test_pasted_instances_are_read_as_what_they_are(matcher: Matcher) -> None:
     idx = matcher.index
