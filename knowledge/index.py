@@ -344,15 +344,21 @@ class Index:
         if last.text == text:
             return last
         a = analyse(text)
-        words = a.lemmas
-        if a.origins:  # a loanword the FAQ does not use, whose English word it does
-            words = [a.origins[t] if self._known_origin(t, a.origins) else t for t in words]
+
+        def read(words: list[str]) -> list[str]:
+            # a loanword the FAQ does not use, whose English word it does (ログ -> log);
+            # the arguments and places of the message are read the same way as its words
+            if not a.origins:
+                return words
+            return [a.origins[t] if self._known_origin(t, a.origins) else t for t in words]
+
         toks = self._instances(
-            self.synonyms.apply(content_lemmas(words + self._recover_kana(text)))
+            self.synonyms.apply(content_lemmas(read(a.lemmas) + self._recover_kana(text)))
         )
-        args = tuple(dict.fromkeys(self.synonyms.apply(a.arguments)))
+        args = tuple(dict.fromkeys(self.synonyms.apply(read(a.arguments))))
         self._last = _Remembered(
-            text, toks, a.reading, args, self._places(a.sources), self._places(a.goals)
+            text, toks, a.reading, args,
+            self._places(read(a.sources)), self._places(read(a.goals)),
         )
         return self._last
 
