@@ -40,12 +40,12 @@ _SUFFIX = ".matcher"
 
 def code_version() -> str:
     """A hash of what the built matcher depends on besides its data: this package's
-    sources and the versions of the libraries and dictionary that tokenise and score."""
+    sources and data files (the glossary) and the versions of the libraries and dictionary that tokenise and score."""
     from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha256()
     here = Path(__file__).parent
-    for src in sorted(here.glob("*.py")):
+    for src in [*sorted(here.glob("*.py")), *sorted((here / "data").glob("*"))]:
         h.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")
     h.update(sys.version.encode() + b"\0" + str(pickle.HIGHEST_PROTOCOL).encode())
     for dist in _DEPENDENCIES:

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from knowledge import glossary
 from knowledge.intent import intents
 from knowledge.kb import Entry, KnowledgeBase
 from knowledge.message import FRAMING_LEMMAS
@@ -95,6 +96,9 @@ def content_lemmas(lemmas: list[str]) -> list[str]:
 # Id lists up to this long stay tuples: a numpy array costs ~180 bytes before its first
 # element, and most tokens (word pairs, reading bigrams) belong to a handful of entries.
 _SMALL = 16
+# Japanese words an English word is read as, at most: "certificate" is 証明書 and 証書 in
+# most FAQs, and a third sense is rarely the one meant.
+TRANSLATIONS = 2
 
 
 class _IdLists:
@@ -182,7 +186,9 @@ class Index:
         self.speller = Speller()  # the FAQ's English words, for typos in questions
         self._last = _Remembered(None, (), "", (), frozenset(), frozenset())
         self._kinds: dict[str, tuple[str, ...]] = {}  # _INSTANCES kind -> its tokens
+        self._glossed: dict[str, tuple[str, ...]] = {}  # English key -> its tokens here
         self.docs: list[EntryDoc] = []
+        self.english = 0  # entries written in English too (Entry.has_lang)
         self.df: Counter[str] = Counter()
         # entries whose own questions or answers use a word (phrasings and keywords left
         # out): how much a message says is measured on these (information)
@@ -229,6 +235,7 @@ class Index:
         i = len(self.docs)
         doc, short_tf, answer_tf, pairs_tf, core = self._doc(e)
         self.docs.append(doc)
+        self.english += e.has_lang("en")
         self.df.update(doc.vocab)
         self.core_df.update(core)
         self.fields["short"].add(i, short_tf)
@@ -243,6 +250,7 @@ class Index:
         for key in sorted(doc.signals.codes | doc.signals.identifiers):
             self.signal_entries[key].append(i)
         self._columns, self._columns_size = {}, 0
+        self._glossed = {}  # the vocabulary grew
         self.unit_start.append(len(self.unit_mass))
         self.unit_count.append(len(doc.unit_sets))
         for k, u in enumerate(doc.unit_sets):
@@ -346,11 +354,12 @@ class Index:
         a = analyse(text)
 
         def read(words: list[str]) -> list[str]:
-            # a loanword the FAQ does not use, whose English word it does (ログ -> log);
-            # the arguments and places of the message are read the same way as its words
-            if not a.origins:
-                return words
-            return [a.origins[t] if self._known_origin(t, a.origins) else t for t in words]
+            # a loanword the FAQ does not use, whose English word it does (ログ -> log),
+            # and an English word it does not use, whose Japanese words it does (receipt
+            # -> 領収); the arguments and places of the message are read as its words are
+            if a.origins:
+                words = [a.origins[t] if self._known_origin(t, a.origins) else t for t in words]
+            return self._translated(words)
 
         toks = self._instances(
             self.synonyms.apply(content_lemmas(read(a.lemmas) + self._recover_kana(text)))
@@ -387,6 +396,58 @@ class Index:
                 )
             out.extend(hit)
         return tuple(out)
+
+    @property
+    def japanese_only(self) -> bool:
+        """Most entries are written in Japanese only: English words of a question are
+        read against the Japanese text (`_translated`), not against English text."""
+        return self.english * 2 < len(self.docs)
+
+    def _translated(self, words: list[str]) -> list[str]:
+        """In an FAQ written in Japanese only, English words no entry uses read as the
+        Japanese words of the glossary that entries do use (`knowledge.glossary`): at
+        most TRANSLATIONS of them, the most common first; a two-word key ("private key")
+        before a one-word one. An FAQ with English text keeps its own English words."""
+        if not self.japanese_only or not any(
+            w not in self.df and w.isascii() and w.isalpha() for w in words
+        ):
+            return words
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            w = words[i]
+            pair = words[i : i + 2]
+            if len(pair) == 2 and (w not in self.df or pair[1] not in self.df):
+                found = self._japanese_for(pair)
+                if found:
+                    out += found
+                    i += 2
+                    continue
+            found = self._japanese_for([w]) if w not in self.df else ()
+            out += found or (w,)
+            i += 1
+        return out
+
+    def _japanese_for(self, words: list[str]) -> tuple[str, ...]:
+        """The word's own senses that the FAQ uses, else those of its family (receipt,
+        receipts; renew, renewal: `glossary.key_of`)."""
+        if not all(w.isascii() and w.isalpha() for w in words):
+            return ()
+        key = " ".join(words)
+        hit = self._glossed.get(key)
+        if hit is None:
+            hit = self._glossed[key] = self._used(key) or self._used(glossary.key_of(words))
+        return hit
+
+    def _used(self, key: str) -> tuple[str, ...]:
+        groups = []
+        for g in glossary.lookup(key):
+            toks = self.synonyms.apply(list(g))
+            if toks and all(t in self.df for t in toks):
+                groups.append(toks)
+            if len(groups) == TRANSLATIONS:
+                break
+        return tuple(t for g in groups for t in g)
 
     def _known_origin(self, lemma: str, origins: dict[str, str]) -> bool:
         """`lemma` is a word no entry uses, and its English origin (as the synonym table

@@ -367,7 +367,6 @@ class Matcher:
         # add() appends to postings that a running match reads: one at a time (matching
         # is CPU-bound Python under the GIL, so this costs threads almost nothing)
         self._lock = threading.RLock()
-        self._english = sum(e.has_lang("en") for e in kb)
 
     def add(self, entry: Entry) -> None:
         """Use one more (learned) entry at once: it is indexed on its own, nothing is
@@ -375,7 +374,6 @@ class Matcher:
         with self._lock:
             self.kb = self.kb.with_entries([entry])
             self.index.add(entry)
-            self._english += entry.has_lang("en")
             self._query = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -402,7 +400,7 @@ class Matcher:
         content = reading.content
         tokens, kana = idx.analyse(content)
         dropped: frozenset[str] = frozenset()
-        if self._english * 2 < idx.size and tokens:
+        if idx.japanese_only and tokens:
             kept = _without_plain_english(tokens, content, idx.df)
             dropped = frozenset(tokens) - frozenset(kept)
             tokens = kept

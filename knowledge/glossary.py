@@ -1,0 +1,81 @@
+"""English words read as Japanese ones, for an FAQ written in Japanese only.
+
+An English question against a Japanese-only FAQ shares only its Latin words with the
+entries (RSA, PKIX, WHOIS); "renewal", "receipt" or "revoked" meet nothing. The glossary
+maps English words to the Japanese words with that meaning, from JMdict, the maintained
+Japanese-English dictionary of the EDRDG (CC BY-SA 3.0, `knowledge/data/README.md`),
+its common words (a priority tag) first, without senses that are archaic, obscure or
+slang. Keys and values are stored as certdesk's own analysis reads them
+(stemmed English lemmas, UniDic content lemmas), so a lookup is a binary search.
+
+The index asks for a word only when no entry uses it and most entries are Japanese only
+(`Index._translated`), like the loanword origins of UniDic: an FAQ with English text
+keeps its own English words.
+
+The file is built by `python -m knowledge.glossary_build` (knowledge/glossary_build.py).
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import snowballstemmer
+
+GLOSSARY = Path(__file__).parent / "data" / "jmdict-en-ja.tsv.gz"
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def key_of(words: Sequence[str]) -> str:
+    """The family key of one or two English lemmas: "~" and their Snowball stems, so
+    that "create", "creating" and "created", or "renew" and "renewal", share one (JMdict
+    glosses 作成 as "creating", 更新 as "renewal"). The lemmas themselves, joined by a
+    space, are the word's own key, read first (`Index._japanese_for`)."""
+    return "~" + " ".join(_stem(w) for w in words)
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[bytes, Any, Any]:
+    """The file's text and where each line starts and ends. Its lines are sorted by key,
+    so a lookup is a binary search: 5 MB held, where a dict of its 137,000 keys would
+    hold 25 MB more than the 2,000-entry benchmark's memory budget allows."""
+    if not GLOSSARY.is_file():
+        return b"", np.zeros(0, np.int64), np.zeros(0, np.int64)
+    data = gzip.decompress(GLOSSARY.read_bytes())
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    return data, starts, ends
+
+
+def lookup(key: str) -> tuple[tuple[str, ...], ...]:
+    """The Japanese content lemmas of an English key (`key_of`: "renew" for "renewal",
+    "privat key" for "private key"), in groups, the most common first; empty for a key
+    the glossary does not hold or when its file is missing."""
+    data, starts, ends = _table()
+    want = key.encode("utf-8")
+    lo, hi = 0, len(starts)
+    while lo < hi:  # the first line whose key is not below `want`
+        mid = (lo + hi) // 2
+        start, end = int(starts[mid]), int(ends[mid])
+        tab = data.find(b"\t", start, end)
+        if data[start : tab if tab >= 0 else end] < want:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo == len(starts):
+        return ()
+    start, end = int(starts[lo]), int(ends[lo])
+    tab = data.find(b"\t", start, end)
+    if tab < 0 or data[start:tab] != want:
+        return ()
+    groups = data[tab + 1 : end].decode("utf-8")
+    return tuple(tuple(g.split(" ")) for g in groups.split("|") if g)
