@@ -43,6 +43,8 @@ def test_the_glossary_file_is_deterministic_and_says_where_it_comes_from() -> No
     assert "JMdict" in first and "CC BY-SA" in first
     keys = [line.split("\t", 1)[0].encode() for line in rest]
     assert len(keys) > 100_000 and keys == sorted(keys)  # lookup() searches them in order
+    for k in [*keys[::997], keys[0], keys[-1]]:
+        assert glossary.lookup(k.decode()), k
     raw = glossary.GLOSSARY.read_bytes()
     assert raw[4:8] == b"\0\0\0\0"  # gzip mtime 0: a rebuild from the same JMdict is identical
 
