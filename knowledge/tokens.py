@@ -19,7 +19,7 @@ from knowledge.normalize import fold_long_vowels, normalize
 _DROP_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白", "接続詞", "感動詞"})
 # Light verbs and fillers that every question has.
 _STOP_LEMMAS = frozenset(
-    """為る 有る 居る 成る 出来る 言う 思う 貰う 下さる 頂く 致す 御座る 良い 宜しい
+    """為る 遣る 有る 居る 成る 出来る 言う 思う 貰う 下さる 頂く 致す 御座る 良い 宜しい
     こと もの よう これ それ あれ どれ ここ そこ どこ 此れ 其れ 何 なに どう どの 様 方 事 物 時
     the a an of to in on for is are was were be been do does did i you we it my our your this that
     and or with can could would should please how what why when where which there have has had me

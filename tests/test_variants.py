@@ -82,3 +82,10 @@ def test_a_loanword_the_faq_lacks_is_read_as_its_english_word() -> None:
     assert "サーティフィケート" not in tokens and "インバリッド" in tokens
     kept, _ = index.analyse("サーバーのキー")  # words the FAQ uses stay as they are
     assert "サーバ" in kept  # (long vowels folded)
+
+
+def test_light_verbs_and_asking_forms_are_no_content() -> None:
+    # やる is the casual する: 「どうやって作れば」 asks how, it names nothing to match
+    assert analyse("どうやって作ればいいですか").lemmas == analyse("どう作ればいいですか").lemmas
+    assert analyse("設定をやり直す").lemmas != analyse("設定を直す").lemmas  # 遣り直す is a word
+
