@@ -99,6 +99,7 @@ _SMALL = 16
 # Japanese words an English word is read as, at most: "certificate" is 証明書 and 証書 in
 # most FAQs, and a third sense is rarely the one meant.
 TRANSLATIONS = 2
+_GLOSSED_MAX = 20_000  # English words remembered with their readings, at most
 
 
 class _IdLists:
@@ -436,6 +437,8 @@ class Index:
         key = " ".join(words)
         hit = self._glossed.get(key)
         if hit is None:
+            if len(self._glossed) >= _GLOSSED_MAX:  # arbitrary pasted English: bounded
+                self._glossed.clear()
             hit = self._glossed[key] = self._used(key) or self._used(glossary.key_of(words))
         return hit
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import gzip
 
-from knowledge import glossary, glossary_build
+import pytest
+
+from knowledge import glossary, glossary_build, index
 from knowledge.index import Index
 from knowledge.kb import Entry, KnowledgeBase
 from knowledge.matcher import Matcher
@@ -90,3 +92,12 @@ def test_a_learned_entry_is_translated_to_at_once() -> None:
     assert "領収" not in idx.tokens("receipt")  # no entry uses it yet
     idx.add(JA_ONLY[0])
     assert "領収" in idx.tokens("receipt questions")
+
+
+def test_the_remembered_translations_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a long paste of English words no entry uses must not grow the index without end
+    monkeypatch.setattr(index, "_GLOSSED_MAX", 50)
+    idx = Index(_kb(JA_ONLY), SynonymTable({}))
+    idx.tokens(" ".join(f"word{chr(97 + i % 26)}{chr(97 + i // 26)}x" for i in range(400)))
+    assert len(idx._glossed) <= 50
+    assert "領収" in idx.tokens("receipt")
