@@ -32,9 +32,10 @@ _PRIORITY = {"ichi1": 3, "news1": 3, "spec1": 2, "gai1": 2, "ichi2": 1, "news2":
 
 
 
-def _english_words(gloss: str) -> list[str] | None:
+def _english_words(gloss: str) -> tuple[list[str], bool] | None:
     """A gloss as the index reads English: "to renew (a contract)" -> ["renew"],
-    "receipts" -> ["receipt"]; None for glosses of more than two content words."""
+    "receipts" -> ["receipt"], and whether those are all its words ("both days" is
+    ["day"], not all); None for glosses of more than two content words."""
     from knowledge.tokens import lemmas
 
     depth, plain = 0, []
@@ -49,7 +50,8 @@ def _english_words(gloss: str) -> list[str] | None:
     words = lemmas(text)
     if not 1 <= len(words) <= 2 or not all(w.isalpha() for w in words):
         return None
-    return words
+    said = text.removeprefix("to ").replace("-", " ").split()
+    return words, len(said) == len(words)
 
 
 def build(jmdict: Path) -> dict[str, list[tuple[str, ...]]]:
@@ -74,28 +76,41 @@ def build(jmdict: Path) -> dict[str, list[tuple[str, ...]]]:
         sid for sid, text in db.execute("SELECT sid, text FROM misc")
         if text == "word usually written using kana alone"
     }
-    found: dict[str, dict[tuple[str, ...], int]] = {}
+    # A group's place under a key: its word's priority, then a gloss that is the key
+    # itself before one the key was cut from ("day" before "both days"), then how early
+    # the gloss stands in the word's senses.
+    found: dict[str, dict[tuple[str, ...], tuple[int, int, int, int]]] = {}
     members: dict[str, set[str]] = {}  # family key -> the words in it
     rows = db.execute(
         "SELECT s.idseq, s.ID, g.text FROM SenseGloss g JOIN Sense s ON s.ID = g.sid "
-        "WHERE g.lang = 'eng' ORDER BY s.ID"
+        "WHERE g.lang = 'eng' ORDER BY s.ID, g.rowid"
     )
+    sense_no: dict[int, int] = {}  # idseq -> senses seen so far
+    last: tuple[int, int] = (-1, -1)  # the (idseq, sense) being read, and its gloss count
+    gloss_no = 0
     for idseq, sid, gloss in rows:
+        if sid != last[1]:
+            sense_no[idseq] = sense_no.get(idseq, -1) + 1
+            last, gloss_no = (idseq, sid), 0
+        else:
+            gloss_no += 1
         if sid in skip:
             continue
-        words = _english_words(gloss)
+        read = _english_words(gloss)
         written = kana.get(idseq) if sid in kana_only or idseq not in kanji else kanji[idseq]
-        if words is None or not written:
+        if read is None or not written:
             continue
+        words, whole = read
         group = tuple(content_lemmas(lemmas(written)))
         if not group or len(group) > 3:
             continue
         members.setdefault(key_of(words), set()).add(" ".join(words))
+        place = (-rank.get(idseq, 0), int(not whole), sense_no[idseq], gloss_no)
         for key in (" ".join(words), key_of(words)):  # the word, and its family
             groups = found.setdefault(key, {})
-            groups[group] = max(groups.get(group, -1), rank.get(idseq, 0))
+            groups[group] = min(groups.get(group, place), place)
     out = {
-        key: sorted(groups, key=lambda g: (-groups[g], g))[:MAX_GROUPS]
+        key: sorted(groups, key=lambda g: (groups[g], len(g), g))[:MAX_GROUPS]
         for key, groups in sorted(found.items())
     }
     # a family of one word says no more than the word, which is read first

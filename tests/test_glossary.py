@@ -52,8 +52,9 @@ def test_the_glossary_file_is_deterministic_and_says_where_it_comes_from() -> No
 
 
 def test_keys_are_read_as_the_index_reads_english() -> None:
-    assert glossary_build._english_words("to renew (a contract)") == ["renew"]
-    assert glossary_build._english_words("receipts") == ["receipt"]
+    assert glossary_build._english_words("to renew (a contract)") == (["renew"], True)
+    assert glossary_build._english_words("receipts") == (["receipt"], True)
+    assert glossary_build._english_words("both days") == (["day"], False)
     assert glossary_build._english_words("certificate of deposit issued") is None  # three
     assert glossary_build._english_words("証明書") is None
 
