@@ -85,13 +85,12 @@ def build(jmdict: Path) -> dict[str, list[tuple[str, ...]]]:
         "SELECT s.idseq, s.ID, g.text FROM SenseGloss g JOIN Sense s ON s.ID = g.sid "
         "WHERE g.lang = 'eng' ORDER BY s.ID, g.rowid"
     )
-    sense_no: dict[int, int] = {}  # idseq -> senses seen so far
-    last: tuple[int, int] = (-1, -1)  # the (idseq, sense) being read, and its gloss count
-    gloss_no = 0
+    sense_no: dict[int, int] = {}  # idseq -> its sense being read, counted from 0
+    last_sense, gloss_no = -1, 0  # the sense being read, and its gloss's place in it
     for idseq, sid, gloss in rows:
-        if sid != last[1]:
+        if sid != last_sense:
             sense_no[idseq] = sense_no.get(idseq, -1) + 1
-            last, gloss_no = (idseq, sid), 0
+            last_sense, gloss_no = sid, 0
         else:
             gloss_no += 1
         if sid in skip:

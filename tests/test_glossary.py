@@ -5,6 +5,8 @@ FAQ with English text keeps its own English words."""
 from __future__ import annotations
 
 import gzip
+import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +104,54 @@ def test_the_remembered_translations_are_bounded(monkeypatch: pytest.MonkeyPatch
     idx.tokens(" ".join(f"word{chr(97 + i % 26)}{chr(97 + i // 26)}x" for i in range(400)))
     assert len(idx._glossed) <= 50
     assert "領収" in idx.tokens("receipt")
+
+
+def _jmdict(path: Path) -> None:
+    """A tiny JMdict in jamdict's SQLite schema (the tables the build reads)."""
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE Kanji (ID INTEGER PRIMARY KEY, idseq INTEGER, text TEXT);
+        CREATE TABLE Kana (ID INTEGER PRIMARY KEY, idseq INTEGER, text TEXT, nokanji BOOLEAN);
+        CREATE TABLE KJP (kid INTEGER, text TEXT);
+        CREATE TABLE KNP (kid INTEGER, text TEXT);
+        CREATE TABLE Sense (ID INTEGER PRIMARY KEY, idseq INTEGER);
+        CREATE TABLE SenseGloss (sid INTEGER, lang TEXT, gend TEXT, text TEXT);
+        CREATE TABLE misc (sid INTEGER, text TEXT);
+        """
+    )
+    entries = [  # idseq, kanji, priority, senses (glosses), misc of the first sense
+        (1, "両日", "ichi1", [["both days", "two days"]], None),
+        (2, "日", "ichi1", [["sun"], ["day", "days"]], None),
+        (3, "領収", "news1", [["receipt", "receiving"]], None),
+        (4, "受領", None, [["receipt"]], None),
+        (5, "古語", "ichi1", [["receipt"]], "archaism"),
+    ]
+    sense_id = 0
+    for idseq, kanji, tag, senses, misc in entries:
+        db.execute("INSERT INTO Kanji VALUES (?, ?, ?)", (idseq, idseq, kanji))
+        if tag:
+            db.execute("INSERT INTO KJP VALUES (?, ?)", (idseq, tag))
+        for k, glosses in enumerate(senses):
+            sense_id += 1
+            db.execute("INSERT INTO Sense VALUES (?, ?)", (sense_id, idseq))
+            if misc and k == 0:
+                db.execute("INSERT INTO misc VALUES (?, ?)", (sense_id, misc))
+            for g in glosses:
+                db.execute("INSERT INTO SenseGloss VALUES (?, 'eng', '', ?)", (sense_id, g))
+    db.commit()
+    db.close()
+
+
+def test_the_build_orders_senses_and_skips_archaic_ones(tmp_path: Path) -> None:
+    _jmdict(tmp_path / "jmdict.db")
+    built = glossary_build.build(tmp_path / "jmdict.db")
+    # a gloss that is the key itself before one the key was cut from ("both days")
+    assert built["day"][0] == ("日",) and ("両日",) in built["day"]
+    # the common word first; an archaic sense is left out
+    assert built["receipt"] == [("領収",), ("受領",)]
+    out = tmp_path / "g.tsv.gz"
+    glossary_build.write(built, out)
+    first = out.read_bytes()
+    glossary_build.write(glossary_build.build(tmp_path / "jmdict.db"), out)
+    assert out.read_bytes() == first  # the same JMdict gives the same bytes
