@@ -40,7 +40,8 @@ _SUFFIX = ".matcher"
 
 def code_version() -> str:
     """A hash of what the built matcher depends on besides its data: this package's
-    sources and data files (the glossary) and the versions of the libraries and dictionary that tokenise and score."""
+    sources and data files (the glossary) and the versions of the libraries and
+    dictionary that tokenise and score."""
     from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha256()

@@ -70,9 +70,9 @@ def _line(data: bytes, starts: Any, k: int) -> tuple[bytes, int, int]:
 
 
 def lookup(key: str) -> tuple[tuple[str, ...], ...]:
-    """The Japanese content lemmas of an English key (`key_of`: "renew" for "renewal",
-    "privat key" for "private key"), in groups, the most common first; empty for a key
-    the glossary does not hold or when its file is missing."""
+    """The Japanese content lemmas of an English key (a word's own lemmas, "receipt" or
+    "private key", or its family, `key_of`: "~renew" for "renewal"), in groups, the most
+    common first; empty for a key the glossary does not hold or when its file is missing."""
     data, starts = _table()
     want = key.encode("utf-8")
     lo, hi = 0, len(starts) - 1

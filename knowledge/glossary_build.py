@@ -29,7 +29,7 @@ _SKIP_MISC = frozenset({
 })
 _PRIORITY = {"ichi1": 3, "news1": 3, "spec1": 2, "gai1": 2, "ichi2": 1, "news2": 1,
              "spec2": 1, "gai2": 1}
-
+_KANA_ONLY = "word usually written using kana alone"
 
 
 def _english_words(gloss: str) -> tuple[list[str], bool] | None:
@@ -71,11 +71,13 @@ def build(jmdict: Path) -> dict[str, list[tuple[str, ...]]]:
         kanji.setdefault(idseq, text)
     for idseq, text in db.execute("SELECT idseq, text FROM Kana ORDER BY ID"):
         kana.setdefault(idseq, text)
-    skip = {sid for sid, text in db.execute("SELECT sid, text FROM misc") if text in _SKIP_MISC}
-    kana_only = {
-        sid for sid, text in db.execute("SELECT sid, text FROM misc")
-        if text == "word usually written using kana alone"
-    }
+    skip: set[int] = set()
+    kana_only: set[int] = set()
+    for sid, text in db.execute("SELECT sid, text FROM misc"):
+        if text in _SKIP_MISC:
+            skip.add(sid)
+        elif text == _KANA_ONLY:
+            kana_only.add(sid)
     # A group's place under a key: its word's priority, then a gloss that is the key
     # itself before one the key was cut from ("day" before "both days"), then how early
     # the gloss stands in the word's senses.
